@@ -1,0 +1,3 @@
+"""The peermatch version."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,90 @@
+"""Exceptions raised by peermatch.
+
+A small tree: :class:`PeermatchError` is the base; :class:`InputError` reports bad data or
+configuration and carries *every* problem found, each as a :class:`Problem`; :class:`SolverError`
+reports a backend failure. Participants that cannot be matched are a normal *result* (unmatched,
+with a reason), never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["InputError", "PeermatchError", "Problem", "SolverError"]
+
+
+class PeermatchError(Exception):
+    """Base class of every exception peermatch raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in an input.
+
+    Attributes
+    ----------
+    file : str or None
+        The file the problem is in (``None`` for in-memory data).
+    row : int or None
+        The line number a spreadsheet shows (header = 1, first profile = 2), or, for JSON and
+        in-memory lists, the 1-based position of the record.
+    field : str or None
+        The field (column, configuration key) concerned.
+    message : str
+        What was expected, what was found and, when obvious, how to fix it.
+    """
+
+    file: str | None
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(str(self.row))
+        prefix = ":".join(where)
+        parts = [p for p in (prefix, self.field) if p]
+        return ": ".join([*parts, self.message])
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Order problems by file, row, field and message."""
+        return (self.file or "", self.row or 0, self.field or "", self.message)
+
+
+class InputError(PeermatchError, ValueError):
+    """Bad input data or configuration, with every problem found.
+
+    Parameters
+    ----------
+    problems : iterable of Problem or str
+        The problems; plain strings become problems with no location.
+
+    Attributes
+    ----------
+    problems : tuple of Problem
+        Every problem, in file, row and field order.
+
+    Examples
+    --------
+    >>> err = InputError([Problem("p.csv", 3, "age", "expected a whole number, found 'x'")])
+    >>> print(err)
+    p.csv:3: age: expected a whole number, found 'x'
+    """
+
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        items = [p if isinstance(p, Problem) else Problem(None, None, None, p) for p in problems]
+        self.problems: tuple[Problem, ...] = tuple(
+            sorted(dict.fromkeys(items), key=Problem.sort_key)
+        )
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))
+
+
+class SolverError(PeermatchError, RuntimeError):
+    """A solver backend failed in a way that is not the input's fault."""
