@@ -64,7 +64,9 @@ class Preferences:
             items = list(lst)
             for k, c in enumerate(items, start=1):
                 if isinstance(c, bool) or not isinstance(c, int | np.integer):
-                    problems.append(f"preferences[{i}][{k - 1}]: expected a column index, found {c!r}")
+                    problems.append(
+                        f"preferences[{i}][{k - 1}]: expected a column index, found {c!r}"
+                    )
                     continue
                 c = int(c)
                 if not 0 <= c < m:
@@ -183,7 +185,11 @@ def as_problem(
     if c.shape != (m,):
         problems.append(f"capacity: expected shape ({m},), got {c.shape}")
     elif not np.issubdtype(c.dtype, np.integer):
-        if np.issubdtype(c.dtype, np.floating) and np.all(np.isfinite(c)) and np.all(c == np.round(c)):
+        if (
+            np.issubdtype(c.dtype, np.floating)
+            and np.all(np.isfinite(c))
+            and np.all(c == np.round(c))
+        ):
             c = c.astype(np.int64)
         else:
             problems.append("capacity: expected whole numbers")
@@ -201,7 +207,9 @@ def as_problem(
         problems.append(f"preference_bonus: expected a finite number >= 0, got {preference_bonus}")
     if problems:
         raise InputError(problems)
-    prefs = Preferences.empty(n) if preferences is None else Preferences.from_lists(preferences, n, m)
+    prefs = (
+        Preferences.empty(n) if preferences is None else Preferences.from_lists(preferences, n, m)
+    )
     return ArrayProblem(
         values=np.ascontiguousarray(v),
         feasible=np.ascontiguousarray(f, dtype=np.bool_),

@@ -65,7 +65,7 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
     .. [2] D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE
        Transactions on Aerospace and Electronic Systems 52 (2016).
     """
-    n, m = problem.shape
+    n = problem.shape[0]
     out = np.full(n, -1, dtype=np.int64)
     allowed = problem.allowed()
     rows = np.flatnonzero(allowed.any(axis=1))

@@ -1,0 +1,386 @@
+"""Profile-level matching: scores -> solver -> :class:`~peermatch.results.MatchResult` (SPEC §5).
+
+Examples
+--------
+>>> from peermatch import Participant, PeerLeader, match
+>>> ps = [Participant(id="P1", age=30, languages="en", life_stage="student"),
+...       Participant(id="P2", age=70, languages="en", life_stage="retired")]
+>>> ls = [PeerLeader(id="L1", age=68, languages="en", life_stage="retired", capacity=1),
+...       PeerLeader(id="L2", age=28, languages="en", life_stage="student", capacity=1)]
+>>> match(ps, ls).pairs
+{'P1': 'L2', 'P2': 'L1'}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from peermatch._version import __version__
+from peermatch.config import MatchConfig
+from peermatch.models import Participant, PeerLeader
+from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
+from peermatch.scoring import Scorer, build_scorer
+from peermatch.solvers import ArrayProblem, check_solver_name, run_solver
+
+__all__ = ["analyse", "input_hash", "match", "solve_scored"]
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+def input_hash(participants: Sequence[Participant], peers: Sequence[PeerLeader]) -> str:
+    """SHA-256 of the validated profiles in canonical form (id order, sorted sets).
+
+    Reordering rows leaves it unchanged; any change of content changes it.
+    """
+    h = hashlib.sha256()
+    for label, people in (("participants", participants), ("peers", peers)):
+        h.update(label.encode())
+        for prof in sorted(people, key=lambda x: x.id):
+            h.update(
+                json.dumps(
+                    prof.model_dump(mode="json"), sort_keys=True, separators=(",", ":")
+                ).encode()
+            )
+            h.update(b"\n")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Per-participant facts about an assignment, computed block by block."""
+
+    score: FloatArray  # matched score, NaN when unmatched
+    rank: IntArray  # rank of the matched leader, 0 when unmatched
+    n_feasible: IntArray
+    exclusions: dict[int, dict[str, int]]  # rows with no feasible leader -> counts
+    blocking_pairs: int
+
+
+def _preference_positions(scorer: Scorer, start: int, stop: int) -> IntArray:
+    prefs = scorer.cohort.preferences
+    pos = np.zeros((stop - start, scorer.shape[1]), dtype=np.int64)
+    sel = (prefs.rows >= start) & (prefs.rows < stop)
+    pos[prefs.rows[sel] - start, prefs.cols[sel]] = prefs.position[sel]
+    return pos
+
+
+def analyse(
+    scorer: Scorer,
+    assignment: IntArray,
+    *,
+    capacity: IntArray | None = None,
+    values: FloatArray | None = None,
+    reasons: NDArray[np.int16] | None = None,
+    block_rows: int = 1024,
+) -> Analysis:
+    """Scores, ranks, exclusion counts and blocking pairs of an assignment.
+
+    Blocking pairs: feasible pairs ``(i, j)`` not matched together where ``i`` prefers ``j`` to
+    its outcome (its ``preferred`` list first, then score, then id; any feasible leader beats
+    being unmatched) and ``j`` has room or ranks ``i`` above its lowest-ranked participant
+    (by score, then id).
+    """
+    n, m = scorer.shape
+    cap = scorer.cohort.capacity if capacity is None else capacity
+    matched = assignment >= 0
+    rows_m = np.flatnonzero(matched)
+    cols_m = assignment[rows_m]
+    if values is not None:
+        pair_scores = values[rows_m, cols_m]
+    else:
+        pair_scores, _ = scorer.pairs(rows_m, cols_m)
+    score = np.full(n, np.nan)
+    score[rows_m] = pair_scores
+    load = np.bincount(cols_m, minlength=m)
+    # each leader's lowest-ranked participant: lowest score, ties -> larger index
+    worst_score = np.full(m, np.inf)
+    worst_row = np.full(m, -1, dtype=np.int64)
+    if rows_m.size:
+        order = np.lexsort((-rows_m, pair_scores, cols_m))  # by col, then score asc, row desc
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = cols_m[order][1:] != cols_m[order][:-1]
+        sel = order[first]
+        worst_score[cols_m[sel]] = pair_scores[sel]
+        worst_row[cols_m[sel]] = rows_m[sel]
+    room = load < cap
+    rank = np.zeros(n, dtype=np.int64)
+    n_feasible = np.zeros(n, dtype=np.int64)
+    exclusions: dict[int, dict[str, int]] = {}
+    blocking = 0
+    col_idx = np.arange(m)
+    for start in range(0, n, block_rows):
+        stop = min(n, start + block_rows)
+        if values is not None and reasons is not None:
+            v, r = values[start:stop], reasons[start:stop]
+        else:
+            blk = scorer.block(start, stop)
+            v, r = blk.values, blk.reasons
+        feas = r == 0
+        n_feasible[start:stop] = feas.sum(axis=1)
+        a = assignment[start:stop]
+        mrow = a >= 0
+        safe = np.where(mrow, a, 0)
+        sc = np.where(mrow, score[start:stop], -np.inf)[:, None]
+        better = feas & ((v > sc) | ((v == sc) & (col_idx[None, :] < safe[:, None])))
+        rank[start:stop] = np.where(mrow, better.sum(axis=1) + 1, 0)
+        for k in np.flatnonzero(n_feasible[start:stop] == 0):
+            counts = np.bincount(r[k], minlength=len(scorer.reason_names))
+            exclusions[start + int(k)] = {
+                scorer.reason_names[c]: int(x) for c, x in enumerate(counts) if c and x
+            }
+        pos = _preference_positions(scorer, start, stop)
+        listed = pos > 0
+        cur_pos = np.where(mrow, pos[np.arange(stop - start), safe], 0)[:, None]
+        cur_listed = cur_pos > 0
+        prefers = np.where(
+            ~mrow[:, None],
+            True,
+            np.where(
+                cur_listed,
+                listed & (pos < cur_pos),
+                listed | (v > sc) | ((v == sc) & (col_idx[None, :] < safe[:, None])),
+            ),
+        )
+        rows_idx = np.arange(start, stop)[:, None]
+        leader_wants = (
+            room[None, :]
+            | (v > worst_score[None, :])
+            | ((v == worst_score[None, :]) & (rows_idx < worst_row[None, :]))
+        )
+        not_own = col_idx[None, :] != np.where(mrow, a, -1)[:, None]
+        blocking += int(np.count_nonzero(feas & prefers & leader_wants & not_own))
+    return Analysis(score, rank, n_feasible, exclusions, blocking)
+
+
+def _metrics(
+    scorer: Scorer, assignment: IntArray, an: Analysis, capacity: IntArray
+) -> dict[str, float | int]:
+    n, m = scorer.shape
+    matched = assignment >= 0
+    s = an.score[matched]
+    prefs = scorer.cohort.preferences
+    has_list = prefs.length > 0
+    pref_pos = np.zeros(n, dtype=np.int64)
+    if len(prefs):
+        hit = assignment[prefs.rows] == prefs.cols
+        pref_pos[prefs.rows[hit]] = prefs.position[hit]
+    n_list = int(has_list.sum())
+    active = scorer.cohort.active
+    cap_active = int(capacity[active].sum())
+    load = np.bincount(assignment[matched], minlength=m)
+    quart = np.quantile(s, [0.25, 0.5, 0.75]) if s.size else np.full(3, np.nan)
+    unmatched = ~matched
+    no_feasible = unmatched & (an.n_feasible == 0)
+    out: dict[str, float | int] = {
+        "n_participants": n,
+        "n_peers": m,
+        "n_matched": int(matched.sum()),
+        "n_unmatched": int(unmatched.sum()),
+        "match_rate": float(matched.mean()) if n else 0.0,
+        "mean_score": float(s.mean()) if s.size else 0.0,
+        "min_score": float(s.min()) if s.size else 0.0,
+        "score_q1": float(quart[0]) if s.size else 0.0,
+        "score_median": float(quart[1]) if s.size else 0.0,
+        "score_q3": float(quart[2]) if s.size else 0.0,
+        "max_score": float(s.max()) if s.size else 0.0,
+        "total_score": float(s.sum()),
+        "rank1_share": float((an.rank[matched] == 1).mean()) if s.size else 0.0,
+        "n_with_preferences": n_list,
+        "first_choice_share": float((pref_pos[has_list] == 1).mean()) if n_list else 0.0,
+        "top3_choice_share": float(((pref_pos[has_list] >= 1) & (pref_pos[has_list] <= 3)).mean())
+        if n_list
+        else 0.0,
+        "blocking_pairs": an.blocking_pairs,
+        "unmatched_no_feasible_leader": int(no_feasible.sum()),
+        "unmatched_capacity": int((unmatched & ~no_feasible).sum()),
+        "leader_utilisation": float(load[active].sum() / cap_active) if cap_active else 0.0,
+        "leaders_used": int((load > 0).sum()),
+    }
+    return out
+
+
+def build_result(
+    scorer: Scorer,
+    assignment: IntArray,
+    solver: str,
+    *,
+    capacity: IntArray | None = None,
+    values: FloatArray | None = None,
+    reasons: NDArray[np.int16] | None = None,
+    extra_metrics: Mapping[str, float | int] | None = None,
+) -> MatchResult:
+    """Assemble a :class:`MatchResult` from an assignment (row -> column or -1)."""
+    from peermatch._explain import Context
+
+    co = scorer.cohort
+    cap = co.capacity if capacity is None else capacity
+    an = analyse(scorer, assignment, capacity=cap, values=values, reasons=reasons)
+    matched_rows = np.flatnonzero(assignment >= 0)
+    contributions = _pair_contributions(scorer, matched_rows, assignment[matched_rows])
+    pref_pos: dict[int, int] = {}
+    prefs = co.preferences
+    if len(prefs):
+        hit = assignment[prefs.rows] == prefs.cols
+        pref_pos = dict(zip(prefs.rows[hit].tolist(), prefs.position[hit].tolist(), strict=True))
+    matches = tuple(
+        Match(
+            participant_id=co.p.ids[i],
+            peer_id=co.l.ids[int(assignment[i])],
+            score=float(an.score[i]),
+            rank=int(an.rank[i]),
+            contributions=contributions[k],
+            preferred_rank=pref_pos.get(int(i)),
+        )
+        for k, i in enumerate(matched_rows.tolist())
+    )
+    unmatched = tuple(
+        Unmatched(co.p.ids[i], "no_feasible_leader", an.exclusions.get(i, {}))
+        if an.n_feasible[i] == 0
+        else Unmatched(co.p.ids[i], "capacity", {"feasible_leaders": int(an.n_feasible[i])})
+        for i in np.flatnonzero(assignment < 0).tolist()
+    )
+    load = np.bincount(assignment[assignment >= 0], minlength=co.l.n)
+    peer_load = {
+        lid: PeerLoad(lid, int(load[j]), int(cap[j]), bool(co.active[j]))
+        for j, lid in enumerate(co.l.ids)
+    }
+    metrics = _metrics(scorer, assignment, an, cap)
+    if extra_metrics:
+        metrics.update(extra_metrics)
+    manifest = Manifest(
+        version=__version__,
+        solver=solver,
+        config_hash=co.config.config_hash(),
+        input_hash=input_hash(co.participants, co.peers),
+        n_participants=co.p.n,
+        n_peers=co.l.n,
+    )
+    return MatchResult(
+        matches=matches,
+        unmatched=unmatched,
+        peer_load=peer_load,
+        metrics=metrics,
+        manifest=manifest,
+        config=co.config,
+        _context=Context(scorer, assignment.copy(), cap.copy()),
+    )
+
+
+def _pair_contributions(scorer: Scorer, rows: IntArray, cols: IntArray) -> list[dict[str, float]]:
+    """Per-criterion contributions of explicit pairs (they sum to each pair's score)."""
+    co = scorer.cohort
+    if rows.size == 0:
+        return []
+    from peermatch.criteria import both_given, similarity
+
+    weights = []
+    sims = []
+    for k, (name, crit) in enumerate(co.criteria):
+        a = co.p.fields[name].take(rows)
+        b = co.l.fields[name].take(cols)
+        given = both_given(a, b, outer=False)
+        weights.append(np.where(given, crit.weight * co.multiplier[rows, k], 0.0))
+        sims.append(np.where(given, similarity(crit, a, b, outer=False), 0.0))
+    w = np.array(weights)
+    s = np.array(sims)
+    den = w.sum(axis=0)
+    contrib = np.divide(w * s, den, out=np.zeros_like(w), where=den > 0)
+    names = scorer.names
+    return [
+        {names[c]: float(contrib[c, k]) for c in range(len(names)) if w[c, k] > 0}
+        for k in range(rows.size)
+    ]
+
+
+def solve_scored(
+    scorer: Scorer,
+    solver: str,
+    *,
+    capacity: IntArray | None = None,
+    extra_metrics: Mapping[str, float | int] | None = None,
+    fixed_bonus: tuple[IntArray, IntArray, FloatArray] | None = None,
+) -> MatchResult:
+    """Run a solver on a scored cohort and build the result.
+
+    ``fixed_bonus`` adds values to chosen pairs' objective (used by re-matching to favour
+    working pairs); it never changes reported scores.
+    """
+    co = scorer.cohort
+    m = scorer.shape[1]
+    cap = co.capacity if capacity is None else capacity
+    blocks = list(scorer.blocks())
+    values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros((0, m))
+    reasons = (
+        np.concatenate([b.reasons for b in blocks]) if blocks else np.zeros((0, m), dtype=np.int16)
+    )
+    objective = values
+    if fixed_bonus is not None:
+        objective = values.copy()
+        objective[fixed_bonus[0], fixed_bonus[1]] += fixed_bonus[2]
+    problem = ArrayProblem(
+        values=objective,
+        feasible=reasons == 0,
+        capacity=np.asarray(cap, dtype=np.int64),
+        preferences=co.preferences,
+        preference_bonus=co.config.preference_bonus,
+    )
+    assignment = run_solver(solver, problem)
+    return build_result(
+        scorer,
+        assignment,
+        solver,
+        capacity=cap,
+        values=values,
+        reasons=reasons,
+        extra_metrics=extra_metrics,
+    )
+
+
+def match(
+    participants: Iterable[Participant],
+    peers: Iterable[PeerLeader],
+    config: MatchConfig | None = None,
+    *,
+    solver: str | None = None,
+) -> MatchResult:
+    """Match participants with peer leaders.
+
+    Parameters
+    ----------
+    participants : iterable of Participant
+    peers : iterable of PeerLeader
+    config : MatchConfig, optional
+        Criteria, weights, hard rules, ``min_score``, ``preference_bonus`` and default solver
+        (default: the ``participant_centred`` preset).
+    solver : str, keyword-only, optional
+        ``hungarian`` (default), ``stable``, ``maximin``, ``greedy`` or any registered solver;
+        wins over ``config.solver``.
+
+    Returns
+    -------
+    MatchResult
+        Every participant either matched (to one leader) or unmatched with a reason; no leader
+        over capacity; no excluded pair matched.
+
+    Raises
+    ------
+    InputError
+        Unknown solver, duplicate ids, or items that are not profiles.
+
+    Notes
+    -----
+    Profiles are processed in id order, so reordering the input rows does not change who is
+    matched with whom; ties go to the smaller id. ``vetoes`` and ``preferred`` naming ids not
+    in the given lists are ignored, so a program may match a subset of a cohort.
+    """
+    cfg = MatchConfig() if config is None else config
+    name = check_solver_name(solver if solver is not None else cfg.solver)
+    scorer = build_scorer(participants, peers, cfg)
+    return solve_scored(scorer, name)

@@ -1,0 +1,359 @@
+"""The result of a matching run (SPEC §6).
+
+One typed, frozen :class:`MatchResult` for every solver: the matches with their rank and
+per-criterion contributions, the unmatched participants with reasons, each leader's load, run
+metrics and a manifest that makes the run reproducible. Public numbers are plain ``int`` and
+``float``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from peermatch.config import MatchConfig
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from peermatch._explain import Context
+
+__all__ = [
+    "MATCH_COLUMNS",
+    "Manifest",
+    "Match",
+    "MatchResult",
+    "PeerLoad",
+    "Unmatched",
+    "reason_text",
+]
+
+#: Columns of the match CSV, in order (SPEC §7); more may follow.
+MATCH_COLUMNS = ("participant_id", "peer_id", "status", "score", "rank", "reason")
+
+_REASON_WORDS = {
+    "vetoed_by_participant": "vetoed by the participant",
+    "vetoed_by_leader": "vetoed by the leader",
+    "leader_inactive": "leader paused or inactive",
+    "leader_no_capacity": "leader has no capacity",
+    "below_min_score": "score below min_score",
+}
+
+
+def reason_text(code: str) -> str:
+    """Plain words for an exclusion reason code."""
+    if code.startswith("hard_criterion:"):
+        name = code.split(":", 1)[1]
+        return f"fails the hard rule on {name.replace('_', ' ')}"
+    return _REASON_WORDS.get(code, code.replace("_", " "))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A participant matched with a peer leader.
+
+    Attributes
+    ----------
+    participant_id, peer_id : str
+    score : float
+        The pair's similarity (unrounded, without preference bonus).
+    rank : int
+        Position of this leader in the participant's own feasible list by score (1 = best,
+        ties by id).
+    contributions : mapping of str to float
+        Each criterion's share of the score (they sum to ``score``).
+    preferred_rank : int or None
+        Position of this leader in the participant's ``preferred`` list, if listed.
+    """
+
+    participant_id: str
+    peer_id: str
+    score: float
+    rank: int
+    contributions: Mapping[str, float] = field(default_factory=dict)
+    preferred_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """A participant left unmatched, and why.
+
+    Attributes
+    ----------
+    participant_id : str
+    reason : str
+        ``no_feasible_leader`` (every leader is excluded; ``detail`` counts each exclusion
+        reason, first reason per leader) or ``capacity`` (feasible leaders exist but were all
+        full; ``detail`` gives their number under ``feasible_leaders``).
+    detail : mapping of str to int
+    """
+
+    participant_id: str
+    reason: str
+    detail: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The reason in plain words."""
+        if self.reason == "capacity":
+            k = self.detail.get("feasible_leaders", 0)
+            return f"all {k} feasible leader{'s' if k != 1 else ''} were full"
+        if self.reason == "no_feasible_leader":
+            if not self.detail:
+                return "no peer leaders were given"
+            parts = [f"{n} {reason_text(code)}" for code, n in self.detail.items()]
+            return "no feasible leader: " + "; ".join(parts)
+        return self.reason.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class PeerLoad:
+    """How many participants a leader supports after the run."""
+
+    peer_id: str
+    assigned: int
+    capacity: int
+    active: bool = True
+
+    @property
+    def spare(self) -> int:
+        """Room left."""
+        return max(self.capacity - self.assigned, 0)
+
+    @property
+    def utilisation(self) -> float:
+        """``assigned / capacity`` (0 when the capacity is 0)."""
+        return self.assigned / self.capacity if self.capacity else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What makes a run reproducible."""
+
+    version: str
+    solver: str
+    config_hash: str
+    input_hash: str
+    n_participants: int
+    n_peers: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary (JSON-ready)."""
+        return {
+            "peermatch_version": self.version,
+            "solver": self.solver,
+            "config_hash": self.config_hash,
+            "input_hash": self.input_hash,
+            "n_participants": self.n_participants,
+            "n_peers": self.n_peers,
+        }
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Matches, unmatched participants, leader load, metrics and manifest of one run.
+
+    Attributes
+    ----------
+    matches : tuple of Match
+        In participant-id order.
+    unmatched : tuple of Unmatched
+        In participant-id order.
+    peer_load : mapping of str to PeerLoad
+        Every leader, in id order.
+    metrics : mapping of str to float or int
+        At least ``n_participants``, ``n_matched``, ``match_rate``, ``mean_score``,
+        ``min_score``, ``rank1_share`` and ``blocking_pairs``.
+    manifest : Manifest
+    config : MatchConfig
+        The configuration used.
+    """
+
+    matches: tuple[Match, ...]
+    unmatched: tuple[Unmatched, ...]
+    peer_load: Mapping[str, PeerLoad]
+    metrics: Mapping[str, float | int]
+    manifest: Manifest
+    config: MatchConfig
+    _context: Context | None = field(default=None, repr=False, compare=False)
+
+    # lookups -------------------------------------------------------------------------------
+    @property
+    def pairs(self) -> dict[str, str]:
+        """``participant_id -> peer_id`` of every match."""
+        return {m.participant_id: m.peer_id for m in self.matches}
+
+    @property
+    def solver(self) -> str:
+        """Name of the solver that produced this result."""
+        return self.manifest.solver
+
+    def match_for(self, participant_id: str) -> Match | None:
+        """The match of one participant, or None."""
+        for m in self.matches:
+            if m.participant_id == participant_id:
+                return m
+        return None
+
+    def participant_ids(self) -> list[str]:
+        """Every participant of the run, in id order."""
+        return sorted(
+            [m.participant_id for m in self.matches] + [u.participant_id for u in self.unmatched]
+        )
+
+    # explanations -------------------------------------------------------------------------
+    def explain(self, participant_id: str, *, alternatives: int = 3) -> str:
+        """Explain one participant's outcome in plain words.
+
+        For a match: why this leader (each criterion's contribution), what the leading
+        alternatives lacked, and for every leader the participant ranked above this one, why
+        they did not get it. For an unmatched participant: why.
+
+        Parameters
+        ----------
+        participant_id : str
+        alternatives : int, keyword-only
+            How many alternative leaders to discuss.
+
+        Raises
+        ------
+        KeyError
+            If the participant is not part of this result.
+        """
+        from peermatch._explain import explain_participant
+
+        return explain_participant(self, participant_id, alternatives=alternatives)
+
+    # export --------------------------------------------------------------------------------
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dictionary per participant, in participant-id order (the match CSV's rows)."""
+        rows: list[dict[str, Any]] = []
+        by_id: dict[str, Match | Unmatched] = {m.participant_id: m for m in self.matches}
+        by_id.update({u.participant_id: u for u in self.unmatched})
+        for pid in sorted(by_id):
+            item = by_id[pid]
+            if isinstance(item, Match):
+                rows.append(
+                    {
+                        "participant_id": pid,
+                        "peer_id": item.peer_id,
+                        "status": "matched",
+                        "score": item.score,
+                        "rank": item.rank,
+                        "reason": "",
+                        "preferred_rank": item.preferred_rank,
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "participant_id": pid,
+                        "peer_id": None,
+                        "status": "unmatched",
+                        "score": None,
+                        "rank": None,
+                        "reason": f"{item.reason}: {item.text}",
+                        "preferred_rank": None,
+                    }
+                )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything in plain JSON-ready form."""
+        return {
+            "manifest": self.manifest.to_dict(),
+            "metrics": dict(self.metrics),
+            "matches": [
+                {
+                    "participant_id": m.participant_id,
+                    "peer_id": m.peer_id,
+                    "score": m.score,
+                    "rank": m.rank,
+                    "preferred_rank": m.preferred_rank,
+                    "contributions": dict(m.contributions),
+                }
+                for m in self.matches
+            ],
+            "unmatched": [
+                {
+                    "participant_id": u.participant_id,
+                    "reason": u.reason,
+                    "detail": dict(u.detail),
+                    "text": u.text,
+                }
+                for u in self.unmatched
+            ],
+            "peer_load": [
+                {
+                    "peer_id": p.peer_id,
+                    "assigned": p.assigned,
+                    "capacity": p.capacity,
+                    "active": p.active,
+                }
+                for p in self.peer_load.values()
+            ],
+            "config": json.loads(self.config.canonical_json()),
+        }
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """Write the match CSV (one row per participant) atomically; return its text.
+
+        Cells that a spreadsheet would read as a formula are neutralised. With ``path`` None
+        only the text is returned.
+        """
+        from peermatch.io import csv_text, write_text_atomic
+
+        text = csv_text(
+            [*MATCH_COLUMNS, "preferred_rank"],
+            [[r[c] for c in (*MATCH_COLUMNS, "preferred_rank")] for r in self.to_records()],
+        )
+        if path is not None:
+            write_text_atomic(path, text)
+        return text
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """Write the whole result as JSON atomically; return its text."""
+        from peermatch.io import write_text_atomic
+
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if path is not None:
+            write_text_atomic(path, text)
+        return text
+
+    def to_networkx(self) -> nx.Graph:
+        """The match as a bipartite :class:`networkx.Graph`.
+
+        Participant nodes carry ``bipartite=0`` and ``kind="participant"``; leader nodes
+        ``bipartite=1``, ``kind="peer"``, ``capacity`` and ``assigned``; each match is an edge
+        with ``score`` and ``rank``. Node names are the ids prefixed with ``p:`` or ``l:`` so
+        that a participant and a leader may share an id.
+        """
+        import networkx as nx
+
+        g = nx.Graph()
+        for pid in self.participant_ids():
+            g.add_node(f"p:{pid}", bipartite=0, kind="participant", id=pid)
+        for load in self.peer_load.values():
+            g.add_node(
+                f"l:{load.peer_id}",
+                bipartite=1,
+                kind="peer",
+                id=load.peer_id,
+                capacity=load.capacity,
+                assigned=load.assigned,
+                active=load.active,
+            )
+        for m in self.matches:
+            g.add_edge(f"p:{m.participant_id}", f"l:{m.peer_id}", score=m.score, rank=m.rank)
+        return g
+
+    def __repr__(self) -> str:
+        mt = self.metrics
+        return (
+            f"<MatchResult solver={self.solver!r}: {mt.get('n_matched', 0)} of "
+            f"{mt.get('n_participants', 0)} matched, mean score "
+            f"{float(mt.get('mean_score', 0.0)):.3f}, {len(self.unmatched)} unmatched>"
+        )
