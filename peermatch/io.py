@@ -259,7 +259,7 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
     if not records and not problems:
         problems.append(Problem(label, header_row, None, "the file has a header but no profiles"))
     profiles, rows, more = _validate_rows(records, kind, label)
-    absent = {"id", "age", "languages"} - set(c for c in columns if c)
+    absent = {"id", "age", "languages"} - {c for c in columns if c}
     problems += [p for p in more if not (p.field in absent and p.row != header_row)]
     if problems:
         _problem_limit(problems, label)
