@@ -151,21 +151,23 @@ def _validate_rows(
     profiles: list[Any] = []
     rows: dict[str, int] = {}
     problems: list[Problem] = []
+    first_row: dict[str, int] = {}
     for row, data in records:
+        raw_id = data.get("id")
+        key = raw_id.strip() if isinstance(raw_id, str) else None
+        duplicate = key is not None and key in first_row
+        if duplicate:
+            problems.append(
+                Problem(label, row, "id", f"duplicate id {key!r} (first on row {first_row[key]})")
+            )
+        elif key is not None:
+            first_row[key] = row
         try:
             profile = model.model_validate(data)
         except ValidationError as exc:
             problems += problems_from_validation_error(exc, file=label, row=row, fields=known)
             continue
-        if profile.id in rows:
-            problems.append(
-                Problem(
-                    label,
-                    row,
-                    "id",
-                    f"duplicate id {profile.id!r} (first on row {rows[profile.id]})",
-                )
-            )
+        if duplicate:
             continue
         rows[profile.id] = row
         profiles.append(profile)
@@ -321,7 +323,7 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
                     label,
                     None,
                     None,
-                    f"expected a JSON list of objects, found a {_json_type(data)}",
+                    f"expected a JSON list of objects, found {_json_type(data)}",
                 )
             ]
         )
@@ -334,7 +336,7 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
     for pos, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             problems.append(
-                Problem(label, pos, None, f"expected an object, found a {_json_type(item)}")
+                Problem(label, pos, None, f"expected an object, found {_json_type(item)}")
             )
             continue
         clean: dict[str, Any] = {}
@@ -370,9 +372,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def _json_type(value: object) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    return names.get(type(value), "null" if value is None else "a number")
 
 
 def read_table(path: str | Path, kind: str) -> ProfileTable[Any]:

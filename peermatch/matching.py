@@ -135,6 +135,8 @@ def analyse(
             exclusions[start + int(k)] = {
                 scorer.reason_names[c]: int(x) for c, x in enumerate(counts) if c and x
             }
+        if m == 0:
+            continue
         pos = _preference_positions(scorer, start, stop)
         listed = pos > 0
         cur_pos = np.where(mrow, pos[np.arange(stop - start), safe], 0)[:, None]
