@@ -105,6 +105,7 @@ class Cohort:
     active: BoolArray
     veto_p: tuple[IntArray, IntArray]
     veto_l: tuple[IntArray, IntArray]
+    blocked: tuple[IntArray, IntArray]
     preferences: Preferences
     p_index: dict[str, int] = field(repr=False)
     l_index: dict[str, int] = field(repr=False)
@@ -214,12 +215,23 @@ def _veto_pairs(
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
+def _blocked_pairs(
+    pairs: Iterable[tuple[str, str]], p_index: dict[str, int], l_index: dict[str, int]
+) -> tuple[IntArray, IntArray]:
+    keep = sorted({(p_index[p], l_index[x]) for p, x in pairs if p in p_index and x in l_index})
+    return (
+        np.asarray([i for i, _ in keep], dtype=np.int64),
+        np.asarray([j for _, j in keep], dtype=np.int64),
+    )
+
+
 def encode(
     participants: Iterable[Participant],
     peers: Iterable[PeerLeader],
     config: MatchConfig,
     *,
     capacity: Sequence[int] | None = None,
+    blocked: Iterable[tuple[str, str]] = (),
 ) -> Cohort:
     """Encode both sides for the numeric kernels.
 
@@ -232,6 +244,9 @@ def encode(
     capacity : sequence of int, optional
         Capacities to use instead of the leaders' own (in id order); re-matching passes the
         room left after current participants.
+    blocked : iterable of (participant_id, peer_id)
+        Pairs that ended earlier and may never be matched again (``previously_ended``); ids
+        not in the lists are ignored.
 
     Raises
     ------
@@ -284,6 +299,7 @@ def encode(
         active=np.array([x.active for x in ls], dtype=np.bool_),
         veto_p=_veto_pairs(ps, l_index, own_rows=True),
         veto_l=_veto_pairs(ls, p_index, own_rows=False),
+        blocked=_blocked_pairs(blocked, p_index, l_index),
         preferences=prefs,
         p_index=p_index,
         l_index=l_index,

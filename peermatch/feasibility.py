@@ -5,20 +5,22 @@ reason code: 0 when feasible, otherwise the *first* rule that excludes it, in th
 
 1. ``vetoed_by_participant``
 2. ``vetoed_by_leader``
-3. ``leader_inactive``
-4. ``leader_no_capacity``
-5. ``hard_criterion:<name>`` — a config-hard criterion fails while both sides give a value, or
+3. ``previously_ended`` — the pair ended in an earlier run (re-matching never proposes it again)
+4. ``leader_inactive``
+5. ``leader_no_capacity``
+6. ``hard_criterion:<name>`` — a config-hard criterion fails while both sides give a value, or
    a ``must`` of either side fails (the other side's value is missing or below ``pass_at``);
    criteria are checked in configuration order
-6. ``below_min_score``
+7. ``below_min_score``
 
 Infeasible pairs are never matched by any solver.
 
 Examples
 --------
 >>> reason_names(["languages", "sex"])
-('feasible', 'vetoed_by_participant', 'vetoed_by_leader', 'leader_inactive', \
-'leader_no_capacity', 'hard_criterion:languages', 'hard_criterion:sex', 'below_min_score')
+('feasible', 'vetoed_by_participant', 'vetoed_by_leader', 'previously_ended', \
+'leader_inactive', 'leader_no_capacity', 'hard_criterion:languages', 'hard_criterion:sex', \
+'below_min_score')
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "FEASIBLE",
     "LEADER_INACTIVE",
     "LEADER_NO_CAPACITY",
+    "PREVIOUSLY_ENDED",
     "VETOED_BY_LEADER",
     "VETOED_BY_PARTICIPANT",
     "ReasonCodes",
@@ -43,11 +46,14 @@ __all__ = [
 FEASIBLE = 0
 VETOED_BY_PARTICIPANT = 1
 VETOED_BY_LEADER = 2
-LEADER_INACTIVE = 3
-LEADER_NO_CAPACITY = 4
+PREVIOUSLY_ENDED = 3
+LEADER_INACTIVE = 4
+LEADER_NO_CAPACITY = 5
+FIRST_HARD = 6
 BASE_REASONS = (
     "vetoed_by_participant",
     "vetoed_by_leader",
+    "previously_ended",
     "leader_inactive",
     "leader_no_capacity",
 )
@@ -70,6 +76,7 @@ def first_reasons(
     *,
     vetoed_by_participant: NDArray[np.bool_],
     vetoed_by_leader: NDArray[np.bool_],
+    previously_ended: NDArray[np.bool_],
     leader_inactive: NDArray[np.bool_],
     leader_no_capacity: NDArray[np.bool_],
     hard_fail: Sequence[NDArray[np.bool_] | None],
@@ -81,7 +88,8 @@ def first_reasons(
     ----------
     shape : tuple of int
         Shape of the pair array: ``(b, m)`` for a block of rows, ``(k,)`` for explicit pairs.
-    vetoed_by_participant, vetoed_by_leader, leader_inactive, leader_no_capacity : bool arrays
+    vetoed_by_participant, vetoed_by_leader, previously_ended, leader_inactive, \
+    leader_no_capacity : bool arrays
         Masks broadcastable to ``shape``.
     hard_fail : sequence of bool arrays or None
         Per criterion, in configuration order, the pairs failing it (None: none fail).
@@ -96,14 +104,15 @@ def first_reasons(
     """
     n_crit = len(hard_fail)
     code = np.zeros(shape, dtype=np.int16)
-    code[np.broadcast_to(below_min, shape)] = 5 + n_crit
+    code[np.broadcast_to(below_min, shape)] = FIRST_HARD + n_crit
     for k in range(n_crit - 1, -1, -1):
         fail = hard_fail[k]
         if fail is not None:
-            code[np.broadcast_to(fail, shape)] = 5 + k
+            code[np.broadcast_to(fail, shape)] = FIRST_HARD + k
     for mask, value in (
         (leader_no_capacity, LEADER_NO_CAPACITY),
         (leader_inactive, LEADER_INACTIVE),
+        (previously_ended, PREVIOUSLY_ENDED),
         (vetoed_by_leader, VETOED_BY_LEADER),
         (vetoed_by_participant, VETOED_BY_PARTICIPANT),
     ):

@@ -37,6 +37,7 @@ MATCH_COLUMNS = ("participant_id", "peer_id", "status", "score", "rank", "reason
 _REASON_WORDS = {
     "vetoed_by_participant": "vetoed by the participant",
     "vetoed_by_leader": "vetoed by the leader",
+    "previously_ended": "the pair ended before",
     "leader_inactive": "leader paused or inactive",
     "leader_no_capacity": "leader has no capacity",
     "below_min_score": "score below min_score",

@@ -150,12 +150,14 @@ class Scorer:
         values = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         veto_p = self._veto_mask(co.veto_p, rows, cols, shape)
         veto_l = self._veto_mask(co.veto_l, rows, cols, shape)
+        ended = self._veto_mask(co.blocked, rows, cols, shape)
         cap = co.capacity[lcols] <= 0
         inactive = ~co.active[lcols]
         reasons = first_reasons(
             shape,
             vetoed_by_participant=veto_p,
             vetoed_by_leader=veto_l,
+            previously_ended=ended,
             leader_inactive=inactive[None, :] if outer else inactive,
             leader_no_capacity=cap[None, :] if outer else cap,
             hard_fail=fails,
@@ -303,12 +305,17 @@ def build_scorer(
     config: MatchConfig | None = None,
     *,
     capacity: Any = None,
+    blocked: Iterable[tuple[str, str]] = (),
 ) -> Scorer:
-    """Validate the profile lists, encode them and return the scoring engine."""
+    """Validate the profile lists, encode them and return the scoring engine.
+
+    ``capacity`` (per leader, id order) replaces the leaders' own capacities; ``blocked``
+    pairs ``(participant_id, peer_id)`` are excluded as ``previously_ended``.
+    """
     ps = _as_list(participants, Participant, "participants")
     ls = _as_list(peers, PeerLeader, "peers")
     cfg = MatchConfig() if config is None else config
-    return Scorer(encode(ps, ls, cfg, capacity=capacity))
+    return Scorer(encode(ps, ls, cfg, capacity=capacity, blocked=blocked))
 
 
 def score(

@@ -75,7 +75,11 @@ def criteria_of(config: MatchConfig, people: list[Any]) -> dict[str, Any]:
 
 
 def pair(
-    p: Participant, leader: PeerLeader, config: MatchConfig, crits: dict[str, Any]
+    p: Participant,
+    leader: PeerLeader,
+    config: MatchConfig,
+    crits: dict[str, Any],
+    blocked: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[float, str]:
     """(score, first reason) of one pair, by the book."""
     num = den = 0.0
@@ -99,6 +103,8 @@ def pair(
         reason = "vetoed_by_participant"
     elif p.id in (leader.vetoes or ()):
         reason = "vetoed_by_leader"
+    elif (p.id, leader.id) in blocked:
+        reason = "previously_ended"
     elif not leader.active:
         reason = "leader_inactive"
     elif leader.capacity <= 0:

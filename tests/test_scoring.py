@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -45,8 +47,19 @@ def configs(draw: st.DrawFn) -> MatchConfig:
     return MatchConfig(criteria=criteria, min_score=draw(st.sampled_from([0.0, 0.0, 0.3, 0.6])))
 
 
-def _check_against_reference(ps: list[Participant], ls: list[PeerLeader], cfg: MatchConfig) -> None:
+def _check_against_reference(
+    ps: list[Participant],
+    ls: list[PeerLeader],
+    cfg: MatchConfig,
+    blocked: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
+    scorer = build_scorer(ps, ls, cfg, blocked=blocked)
+    blk = scorer.block(0, len(ps))
     sm = score(ps, ls, cfg)
+    if blocked:
+        sm = dataclasses.replace(
+            sm, values=blk.values, reasons=blk.reasons, feasible=blk.reasons == 0
+        )
     crits = criteria_of(cfg, [*ps, *ls])
     by_id_p = {p.id: p for p in ps}
     by_id_l = {x.id: x for x in ls}
@@ -54,7 +67,7 @@ def _check_against_reference(ps: list[Participant], ls: list[PeerLeader], cfg: M
     assert list(sm.peer_ids) == sorted(by_id_l)
     for i, pid in enumerate(sm.participant_ids):
         for j, lid in enumerate(sm.peer_ids):
-            value, reason = pair(by_id_p[pid], by_id_l[lid], cfg, crits)
+            value, reason = pair(by_id_p[pid], by_id_l[lid], cfg, crits, blocked)
             assert sm.values[i, j] == pytest.approx(value, abs=1e-12), (pid, lid)
             assert sm.reason(pid, lid) == reason, (pid, lid)
             assert sm.feasible[i, j] == (reason == "feasible")
