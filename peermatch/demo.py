@@ -716,7 +716,8 @@ def generate_cohort(
     -----
     Every profile holds values of the types validation produces, so the lists behave exactly
     like profiles read from a file (the tests check this on samples). Generation is vectorised
-    with NumPy; 100,000 participants and 20,000 leaders take a few seconds.
+    with NumPy; 100,000 participants and 20,000 leaders take under ten seconds, most of it
+    spent creating the profile objects.
 
     What the cohort looks like:
 
