@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
@@ -55,7 +55,7 @@ class Cohort:
 
 def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
     problems: list[Problem] = []
-    tables: dict[str, ProfileTable[object]] = {}
+    tables: dict[str, ProfileTable[Any]] = {}
     for kind, path in (("participant", args.participants), ("peer", args.peers)):
         try:
             tables[kind] = read_table(path, kind)
@@ -68,10 +68,10 @@ def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
         except InputError as exc:
             problems += exc.problems
     if len(tables) == 2:
-        problems += check_references(tables["participant"], tables["peer"])  # type: ignore[arg-type]
+        problems += check_references(tables["participant"], tables["peer"])
     if problems:
         raise InputError(problems)
-    return Cohort(tables["participant"], tables["peer"], cfg)  # type: ignore[arg-type]
+    return Cohort(tables["participant"], tables["peer"], cfg)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -154,14 +154,18 @@ def _validate_rows(
     first_row: dict[str, int] = {}
     for row, data in records:
         raw_id = data.get("id")
-        key = raw_id.strip() if isinstance(raw_id, str) else None
-        duplicate = key is not None and key in first_row
-        if duplicate:
-            problems.append(
-                Problem(label, row, "id", f"duplicate id {key!r} (first on row {first_row[key]})")
-            )
-        elif key is not None:
-            first_row[key] = row
+        duplicate = False
+        if isinstance(raw_id, str):
+            key = raw_id.strip()
+            if key in first_row:
+                duplicate = True
+                problems.append(
+                    Problem(
+                        label, row, "id", f"duplicate id {key!r} (first on row {first_row[key]})"
+                    )
+                )
+            else:
+                first_row[key] = row
         try:
             profile = model.model_validate(data)
         except ValidationError as exc:
