@@ -13,6 +13,7 @@ import numpy as np
 from peermatch.errors import InputError
 from peermatch.solvers import (  # noqa: F401  (importing a solver module registers it)
     _hungarian,
+    _maximin,
     _stable,
 )
 from peermatch.solvers._common import (
