@@ -12,6 +12,7 @@ import numpy as np
 
 from peermatch.errors import InputError
 from peermatch.solvers import (  # noqa: F401  (importing a solver module registers it)
+    _greedy,
     _hungarian,
     _maximin,
     _stable,
