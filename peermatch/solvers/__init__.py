@@ -11,7 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from peermatch.errors import InputError
-from peermatch.solvers import _hungarian  # noqa: F401  (registers "hungarian")
+from peermatch.solvers import (  # noqa: F401  (importing a solver module registers it)
+    _greedy,
+    _hungarian,
+    _maximin,
+    _stable,
+)
 from peermatch.solvers._common import (
     DEFAULT_PREFERENCE_BONUS,
     SOLVERS,
