@@ -122,11 +122,11 @@ def test_adding_a_veto_never_raises_the_optimum(cohort, data) -> None:  # type: 
     p = ps[k]
     vetoes = set(p.vetoes or ()) | {target}
     preferred = tuple(x for x in (p.preferred or ()) if x != target) or None
-    ps2 = (
-        ps[:k]
-        + [p.model_copy(update={"vetoes": frozenset(vetoes), "preferred": preferred})]
-        + ps[k + 1 :]
-    )
+    ps2 = [
+        *ps[:k],
+        p.model_copy(update={"vetoes": frozenset(vetoes), "preferred": preferred}),
+        *ps[k + 1 :],
+    ]
     after = match(ps2, ls, MatchConfig(preference_bonus=0.0))
     before0 = match(ps, ls, MatchConfig(preference_bonus=0.0))
     key = (after.metrics["n_matched"], after.metrics["total_score"])
@@ -140,7 +140,7 @@ def test_raising_a_capacity_never_lowers_the_optimum(cohort, data) -> None:  # t
     cfg = MatchConfig(preference_bonus=0.0)
     before = match(ps, ls, cfg)
     k = data.draw(st.integers(0, len(ls) - 1))
-    ls2 = ls[:k] + [ls[k].model_copy(update={"capacity": ls[k].capacity + 1})] + ls[k + 1 :]
+    ls2 = [*ls[:k], ls[k].model_copy(update={"capacity": ls[k].capacity + 1}), *ls[k + 1 :]]
     after = match(ps, ls2, cfg)
     assert (after.metrics["n_matched"], after.metrics["total_score"] + 1e-9) >= (
         before.metrics["n_matched"],
