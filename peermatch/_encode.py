@@ -126,13 +126,11 @@ def _scalar_codes(values: Sequence[object], vocab: dict[object, int]) -> FieldDa
 def _set_bits(values: Sequence[frozenset[object] | None], vocab: dict[object, int]) -> FieldData:
     n = len(values)
     words = max(1, (len(vocab) + 63) // 64)
+    masks = [sum(1 << vocab[v] for v in s) if s else 0 for s in values]
     bits = np.zeros((n, words), dtype=np.uint64)
-    for i, s in enumerate(values):
-        if not s:
-            continue
-        for v in s:
-            k = vocab[v]
-            bits[i, k >> 6] |= np.uint64(1) << np.uint64(k & 63)
+    low = (1 << 64) - 1
+    for w in range(words):
+        bits[:, w] = np.fromiter(((x >> (64 * w)) & low for x in masks), dtype=np.uint64, count=n)
     counts = np.bitwise_count(bits).sum(axis=1, dtype=np.int64)
     return FieldData(given=counts > 0, bits=bits, counts=counts)
 

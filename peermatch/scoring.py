@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from peermatch._encode import Cohort, encode
-from peermatch.config import MatchConfig
+from peermatch._encode import Cohort, FieldData, encode
+from peermatch.config import IMPORTANCE_MULTIPLIER, Criterion, MatchConfig
 from peermatch.criteria import both_given, similarity
 from peermatch.feasibility import first_reasons, reason_names
 from peermatch.models import Participant, PeerLeader
@@ -62,6 +63,61 @@ class Block:
         return out
 
 
+#: Largest lookup table (rows x leaders) a criterion may use, in elements.
+TABLE_BUDGET = 1 << 21
+
+# Importance multipliers must be 0 or powers of two: then ``(s * w) * m == s * (w * m)``
+# exactly, so a table of ``s * w`` scaled by ``m`` gives the same bits as direct evaluation.
+assert all(m == 0 or math.frexp(m)[0] == 0.5 for m in IMPORTANCE_MULTIPLIER.values())
+
+
+@dataclass
+class _Plan:
+    """How one criterion is evaluated: from a lookup table or directly."""
+
+    k: int
+    name: str
+    crit: Criterion
+    enforce: bool
+    key: NDArray[np.int64] | None = None  # participant -> table row
+    sw: FloatArray | None = None  # (K, M): s * w where given, else 0
+    hard_fail: BoolArray | None = None  # (K, M): given and not passing
+    not_passed: BoolArray | None = None  # (K, M): missing or not passing
+    grouped: bool = False  # numerator comes from a joint group table
+
+
+def _distinct(f: FieldData) -> tuple[FieldData, NDArray[np.int64]]:
+    """Distinct values of a participant field and each participant's index among them."""
+    if f.codes is not None:
+        vals, inv = np.unique(f.codes, return_inverse=True)
+        return FieldData(given=vals >= 0, codes=vals, levels=f.levels), inv.astype(np.int64)
+    if f.numbers is not None:
+        filled = np.where(f.given, f.numbers, -np.inf)
+        vals, inv = np.unique(filled, return_inverse=True)
+        given = np.isfinite(vals)
+        nums = np.where(given, vals, np.nan)
+        return FieldData(given=given, numbers=nums), inv.astype(np.int64)
+    assert f.bits is not None and f.counts is not None
+    words: NDArray[np.uint64]
+    if f.bits.shape[1] == 1:
+        flat, inv = np.unique(f.bits[:, 0], return_inverse=True)
+        words = flat[:, None].astype(np.uint64)
+    else:
+        uniq, inv = np.unique(f.bits, axis=0, return_inverse=True)
+        words = uniq.astype(np.uint64)
+    counts = np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    return FieldData(given=counts > 0, bits=words, counts=counts), inv.reshape(-1).astype(np.int64)
+
+
+_LEVELS = np.array([0.0, 0.5, 1.0, 2.0])
+
+
+def _compact(codes: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Renumber integer codes 0..K-1 in increasing order."""
+    out: NDArray[np.int64] = np.unique(codes, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    return out
+
+
 class Scorer:
     """Block-wise scoring engine over an encoded cohort (internal to the pipeline).
 
@@ -69,23 +125,119 @@ class Scorer:
     ----------
     cohort : Cohort
         The encoded participants, leaders and configuration.
+
+    Notes
+    -----
+    A criterion whose participants hold few distinct values is evaluated once per distinct
+    value against every leader and stored as a lookup table; a block then gathers table rows
+    instead of recomputing. Every number is the result of the same elementwise float64
+    operations, in the same criterion order, whatever the block, so a pair's score does not
+    depend on its row's position or on how rows are blocked.
     """
 
     def __init__(self, cohort: Cohort) -> None:
         self.cohort = cohort
         self.names: tuple[str, ...] = tuple(n for n, _ in cohort.criteria)
         self.reason_names = reason_names(self.names)
-        self._must_any_p: BoolArray = np.asarray(cohort.p.must.any(axis=0), dtype=np.bool_)
-        self._must_any_l: BoolArray = np.asarray(cohort.l.must.any(axis=0), dtype=np.bool_)
+        m = cohort.l.n
+        self._plans: list[_Plan] = []
+        for k, (name, crit) in enumerate(cohort.criteria):
+            enforce = bool(crit.hard or cohort.p.must[:, k].any() or cohort.l.must[:, k].any())
+            if crit.weight <= 0 and not enforce:
+                continue
+            plan = _Plan(k, name, crit, enforce)
+            pf, lf = cohort.p.fields[name], cohort.l.fields[name]
+            if cohort.p.n:
+                distinct, inv = _distinct(pf)
+                if distinct.given.size * max(m, 1) <= TABLE_BUDGET:
+                    s = similarity(crit, distinct, lf)
+                    given = both_given(distinct, lf)
+                    plan.key = inv
+                    if crit.weight > 0:
+                        plan.sw = np.where(given, s * crit.weight, 0.0)
+                    if enforce:
+                        passed = given & (s >= crit.threshold - PASS_TOLERANCE)
+                        plan.not_passed = ~passed
+                        plan.hard_fail = given & ~passed
+            self._plans.append(plan)
+        self._den_key, self._den_table = self._denominator_table()
+        self._unit_mult = np.all(cohort.multiplier == 1.0, axis=0)
+        self._groups = self._numerator_groups()
+
+    def _levels(self, k: int, given: BoolArray | None = None) -> NDArray[np.int64]:
+        """Importance level index 0..3 (multiplier 0, 0.5, 1, 2) of each participant."""
+        m = self.cohort.multiplier[:, k]
+        if given is not None:
+            m = m * given
+        out: NDArray[np.int64] = np.searchsorted(_LEVELS, m).astype(np.int64)
+        return out
+
+    def _numerator_groups(self) -> list[tuple[NDArray[np.int64], FloatArray]]:
+        """Merge tabled criteria into as few joint tables as the memory budget allows.
+
+        A group's table holds, per distinct combination of its members' participant values
+        and importance levels, ``sum((s_c * w_c) * m_c)`` over the members in order, so a
+        block adds one gathered row per group instead of one per criterion.
+        """
+        co = self.cohort
+        limit = max(TABLE_BUDGET // max(co.l.n, 1), 1)
+        groups: list[tuple[list[_Plan], NDArray[np.int64]]] = []
+        for plan in self._plans:
+            if plan.sw is None or plan.key is None:
+                continue
+            col = _compact(plan.key * 4 + self._levels(plan.k))
+            if groups:
+                members, joint = groups[-1]
+                trial = _compact(joint * (int(col.max()) + 1) + col)
+                if int(trial.max()) < limit:
+                    groups[-1] = ([*members, plan], trial)
+                    continue
+            groups.append(([plan], col))
+        out = []
+        for members, joint in groups:
+            _, first = np.unique(joint, return_index=True)
+            table = np.zeros((first.size, co.l.n), dtype=np.float64)
+            for p in members:
+                assert p.sw is not None and p.key is not None
+                term = p.sw[p.key[first]]
+                term *= co.multiplier[first, p.k][:, None]
+                table += term
+                p.grouped = True
+            out.append((joint, table))
+        return out
+
+    def _denominator_table(self) -> tuple[NDArray[np.int64] | None, FloatArray | None]:
+        """``sum(w m)`` over criteria given on both sides, per participant pattern and leader."""
+        co = self.cohort
+        weighted = [p for p in self._plans if p.crit.weight > 0]
+        if not weighted or co.p.n == 0:
+            return None, None
+        code = np.zeros(co.p.n, dtype=np.int64)
+        for p in weighted:
+            code = code * 4 + self._levels(p.k, co.p.fields[p.name].given)
+        key = _compact(code)
+        _, first = np.unique(key, return_index=True)
+        if first.size * max(co.l.n, 1) > TABLE_BUDGET:
+            return None, None
+        table = np.zeros((first.size, co.l.n), dtype=np.float64)
+        for p in weighted:
+            wm = p.crit.weight * (co.p.fields[p.name].given[first] * co.multiplier[first, p.k])
+            table += wm[:, None] * co.l.fields[p.name].given[None, :]
+        return key, table
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(n_participants, n_peers)``."""
         return self.cohort.shape
 
+    def default_block_rows(self) -> int:
+        """Rows per block that keep a block's arrays small enough to stay in cache."""
+        return int(max(8, min(1024, (1 << 17) // max(self.shape[1], 1))))
+
     def block(self, start: int, stop: int, *, components: bool = False) -> Block:
         """Score participant rows ``start:stop`` against every leader."""
-        values, reasons, comps = self._evaluate(slice(start, stop), None, components)
+        values, reasons = self._evaluate(slice(start, stop), None)
+        comps = self._components(slice(start, stop)) if components else None
         return Block(start, values, reasons, comps)
 
     def pairs(
@@ -95,58 +247,85 @@ class Scorer:
 
         The numbers equal those of :meth:`block` for the same pairs.
         """
-        values, reasons, _ = self._evaluate(
-            np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), False
-        )
-        return values, reasons
+        return self._evaluate(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))
+
+    def _components(self, rows: slice) -> dict[str, FloatArray]:
+        co = self.cohort
+        out = {}
+        for name, crit in co.criteria:
+            a, lf = co.p.fields[name].take(rows), co.l.fields[name]
+            out[name] = np.where(both_given(a, lf), similarity(crit, a, lf), np.nan)
+        return out
 
     def _evaluate(
-        self,
-        rows: slice | NDArray[np.int64],
-        cols: NDArray[np.int64] | None,
-        components: bool,
-    ) -> tuple[FloatArray, NDArray[np.int16], dict[str, FloatArray] | None]:
+        self, rows: slice | NDArray[np.int64], cols: NDArray[np.int64] | None
+    ) -> tuple[FloatArray, NDArray[np.int16]]:
         """Score rows against every leader (``cols`` None) or explicit pairs."""
         co = self.cohort
         outer = cols is None
         lcols: slice | NDArray[np.int64] = slice(None) if cols is None else cols
         mult = co.multiplier[rows]
-        p_must_all: BoolArray = co.p.must[rows]
-        l_must_all: BoolArray = co.l.must[lcols]
         b = mult.shape[0]
         shape: tuple[int, ...] = (b, co.l.n) if outer else (b,)
+
+        def gather(table: NDArray[Any], key: NDArray[np.int64]) -> NDArray[Any]:
+            if outer:
+                return table[key[rows]]
+            return table[key[rows], lcols]
+
+        def per_row(x: NDArray[Any]) -> NDArray[Any]:
+            return x[:, None] if outer else x
+
         num = np.zeros(shape, dtype=np.float64)
-        den = np.zeros(shape, dtype=np.float64)
-        fails: list[BoolArray | None] = []
-        comps: dict[str, FloatArray] | None = {} if components else None
-        for k, (name, crit) in enumerate(co.criteria):
-            a = co.p.fields[name].take(rows)
-            lf = co.l.fields[name] if outer else co.l.fields[name].take(lcols)
-            s = similarity(crit, a, lf, outer=outer)
-            given = both_given(a, lf, outer)
+        for key, table in self._groups:
+            num += gather(table, key)
+        manual_den = self._den_table is None or self._den_key is None
+        if self._den_table is not None and self._den_key is not None:
+            den = gather(self._den_table, self._den_key)
+        else:
+            den = np.zeros(shape, dtype=np.float64)
+        fails: list[BoolArray | None] = [None] * len(co.criteria)
+        for plan in self._plans:
+            k, crit = plan.k, plan.crit
+            m_rows = mult[:, k]
+            unit = bool(self._unit_mult[k]) or bool(np.all(m_rows == 1.0))
+            s = given = None
+            if plan.key is None or (crit.weight > 0 and manual_den):
+                a = co.p.fields[plan.name].take(rows)
+                lf = co.l.fields[plan.name] if outer else co.l.fields[plan.name].take(lcols)
+                given = both_given(a, lf, outer)
+                if plan.key is None:
+                    s = similarity(crit, a, lf, outer=outer)
             if crit.weight > 0:
-                wm = crit.weight * mult[:, k]
-                w = given * (wm[:, None] if outer else wm)
-                num += s * w
-                den += w
-            fail: BoolArray | None = None
-            p_must: BoolArray = p_must_all[:, k]
-            l_must: BoolArray = l_must_all[:, k]
-            if (
-                crit.hard
-                or (self._must_any_p[k] and p_must.any())
-                or (self._must_any_l[k] and l_must.any())
-            ):
-                not_passed = ~(given & (s >= crit.threshold - PASS_TOLERANCE))
-                fail = np.zeros(shape, dtype=np.bool_)
-                if crit.hard:
-                    fail |= given & not_passed
-                pm = p_must[:, None] if outer else p_must
-                lm = l_must[None, :] if outer else l_must
-                fail |= (pm | lm) & not_passed
-            fails.append(fail)
-            if comps is not None:
-                comps[name] = np.where(given, s, np.nan)
+                if not plan.grouped:
+                    if plan.sw is not None and plan.key is not None:
+                        term = gather(plan.sw, plan.key)
+                    else:
+                        assert s is not None and given is not None
+                        term = s * crit.weight
+                        term *= given
+                    if not unit:
+                        term *= per_row(m_rows)
+                    num += term
+                if manual_den:
+                    assert given is not None
+                    den += given * per_row(crit.weight * m_rows)
+            if plan.enforce:
+                if plan.key is not None and plan.not_passed is not None:
+                    assert plan.hard_fail is not None
+                    not_passed = gather(plan.not_passed, plan.key)
+                    hard = gather(plan.hard_fail, plan.key) if crit.hard else None
+                else:
+                    assert s is not None and given is not None
+                    not_passed = ~(given & (s >= crit.threshold - PASS_TOLERANCE))
+                    hard = given & not_passed if crit.hard else None
+                fail = np.zeros(shape, dtype=np.bool_) if hard is None else hard
+                p_must = co.p.must[rows, k]
+                l_must = co.l.must[lcols, k]
+                if p_must.any() or l_must.any():
+                    lm = l_must[None, :] if outer else l_must
+                    fail = fail | ((per_row(p_must) | lm) & not_passed)
+                fails[k] = fail
         values = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         veto_p = self._veto_mask(co.veto_p, rows, cols, shape)
         veto_l = self._veto_mask(co.veto_l, rows, cols, shape)
@@ -163,7 +342,7 @@ class Scorer:
             hard_fail=fails,
             below_min=values < co.config.min_score,
         )
-        return values, reasons, comps
+        return values, reasons
 
     def _veto_mask(
         self,
@@ -186,11 +365,12 @@ class Scorer:
         keys = np.sort(vr * m + vc)
         return np.isin(rows * m + cols, keys)
 
-    def blocks(self, block_rows: int = 1024, *, components: bool = False) -> Iterator[Block]:
+    def blocks(self, block_rows: int | None = None, *, components: bool = False) -> Iterator[Block]:
         """Iterate over row blocks covering every participant."""
         n = self.shape[0]
-        for start in range(0, n, block_rows):
-            yield self.block(start, min(n, start + block_rows), components=components)
+        step = self.default_block_rows() if block_rows is None else block_rows
+        for start in range(0, n, step):
+            yield self.block(start, min(n, start + step), components=components)
 
     def contributions(self, i: int) -> dict[str, FloatArray]:
         """Per-criterion contribution of participant ``i`` to each leader's score.
