@@ -46,16 +46,18 @@ def both_given(a: FieldData, b: FieldData, outer: bool = True) -> NDArray[np.boo
     return out
 
 
-def shared_counts(a: FieldData, b: FieldData, outer: bool = True) -> NDArray[np.int64]:
+def shared_counts(a: FieldData, b: FieldData, outer: bool = True) -> NDArray[np.integer[Any]]:
     """``|a ∩ b|`` for every pair of bit-mask sets."""
     assert a.bits is not None and b.bits is not None
     words = a.bits.shape[1]
     x, y = _pair(a.bits[:, 0], b.bits[:, 0], outer)
-    total = np.bitwise_count(x & y).astype(np.int64)
-    for w in range(1, words):
-        x, y = _pair(a.bits[:, w], b.bits[:, w], outer)
-        total += np.bitwise_count(x & y)
-    out: NDArray[np.int64] = total
+    total = np.bitwise_count(x & y)
+    if words > 1:
+        total = total.astype(np.int64)
+        for w in range(1, words):
+            x, y = _pair(a.bits[:, w], b.bits[:, w], outer)
+            total += np.bitwise_count(x & y)
+    out: NDArray[np.integer[Any]] = total
     return out
 
 
@@ -126,9 +128,13 @@ def _coverage(c: Criterion, a: FieldData, b: FieldData, outer: bool) -> FloatArr
 
 
 def _overlap(c: Criterion, a: FieldData, b: FieldData, outer: bool) -> FloatArray:
+    assert a.bits is not None
     inter = shared_counts(a, b, outer)
-    graded = np.minimum(inter / c.eff_full_at, 1.0)
-    return np.where(inter >= c.min_shared, graded, 0.0)
+    # similarity by shared count, computed with the same formula, then looked up
+    k = np.arange(64 * a.bits.shape[1] + 1)
+    by_count = np.where(k >= c.min_shared, np.minimum(k / c.eff_full_at, 1.0), 0.0)
+    out: FloatArray = by_count[inter]
+    return out
 
 
 #: kind -> kernel ``(criterion, a, b) -> (b, m) similarity``.

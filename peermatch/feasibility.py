@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 __all__ = [
     "BASE_REASONS",
     "FEASIBLE",
+    "FIRST_HARD",
     "LEADER_INACTIVE",
     "LEADER_NO_CAPACITY",
     "PREVIOUSLY_ENDED",

@@ -35,7 +35,15 @@ from numpy.typing import NDArray
 from peermatch._encode import Cohort, FieldData, encode
 from peermatch.config import IMPORTANCE_MULTIPLIER, Criterion, MatchConfig
 from peermatch.criteria import both_given, similarity
-from peermatch.feasibility import first_reasons, reason_names
+from peermatch.feasibility import (
+    FIRST_HARD,
+    LEADER_INACTIVE,
+    LEADER_NO_CAPACITY,
+    PREVIOUSLY_ENDED,
+    VETOED_BY_LEADER,
+    VETOED_BY_PARTICIPANT,
+    reason_names,
+)
 from peermatch.models import Participant, PeerLeader
 
 __all__ = ["Block", "ScoreMatrix", "Scorer", "score"]
@@ -277,8 +285,11 @@ class Scorer:
             return x[:, None] if outer else x
 
         num = np.zeros(shape, dtype=np.float64)
-        for key, table in self._groups:
-            num += gather(table, key)
+        for g, (key, table) in enumerate(self._groups):
+            if g == 0:
+                num = gather(table, key)
+            else:
+                num += gather(table, key)
         manual_den = self._den_table is None or self._den_key is None
         if self._den_table is not None and self._den_key is not None:
             den = gather(self._den_table, self._den_key)
@@ -326,44 +337,51 @@ class Scorer:
                     lm = l_must[None, :] if outer else l_must
                     fail = fail | ((per_row(p_must) | lm) & not_passed)
                 fails[k] = fail
-        values = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        veto_p = self._veto_mask(co.veto_p, rows, cols, shape)
-        veto_l = self._veto_mask(co.veto_l, rows, cols, shape)
-        ended = self._veto_mask(co.blocked, rows, cols, shape)
-        cap = co.capacity[lcols] <= 0
-        inactive = ~co.active[lcols]
-        reasons = first_reasons(
-            shape,
-            vetoed_by_participant=veto_p,
-            vetoed_by_leader=veto_l,
-            previously_ended=ended,
-            leader_inactive=inactive[None, :] if outer else inactive,
-            leader_no_capacity=cap[None, :] if outer else cap,
-            hard_fail=fails,
-            below_min=values < co.config.min_score,
-        )
-        return values, reasons
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.divide(num, den, out=num)
+        values[den <= 0] = 0.0
+        return values, self._reasons(values, fails, rows, cols)
 
-    def _veto_mask(
+    def _reasons(
         self,
-        pairs: tuple[NDArray[np.int64], NDArray[np.int64]],
+        values: FloatArray,
+        fails: list[BoolArray | None],
         rows: slice | NDArray[np.int64],
         cols: NDArray[np.int64] | None,
-        shape: tuple[int, ...],
-    ) -> BoolArray:
-        vr, vc = pairs
-        mask = np.zeros(shape, dtype=np.bool_)
-        if vr.size == 0:
-            return mask
-        m = self.cohort.l.n
-        if isinstance(rows, slice):
-            start, stop = rows.start or 0, rows.stop
-            sel = (vr >= start) & (vr < stop)
-            mask[vr[sel] - start, vc[sel]] = True
-            return mask
-        assert cols is not None
-        keys = np.sort(vr * m + vc)
-        return np.isin(rows * m + cols, keys)
+    ) -> NDArray[np.int16]:
+        """First exclusion reason of every pair (the rules of :mod:`peermatch.feasibility`)."""
+        co = self.cohort
+        code = np.zeros(values.shape, dtype=np.int16)
+        if co.config.min_score > 0:
+            code[values < co.config.min_score] = FIRST_HARD + len(fails)
+        for k in range(len(fails) - 1, -1, -1):
+            fail = fails[k]
+            if fail is not None:
+                code[fail] = FIRST_HARD + k
+        for mask, value in (
+            (co.capacity <= 0, LEADER_NO_CAPACITY),
+            (~co.active, LEADER_INACTIVE),
+        ):
+            if cols is None:
+                code[:, np.flatnonzero(mask)] = value
+            else:
+                code[mask[cols]] = value
+        for (vr, vc), value in (
+            (co.blocked, PREVIOUSLY_ENDED),
+            (co.veto_l, VETOED_BY_LEADER),
+            (co.veto_p, VETOED_BY_PARTICIPANT),
+        ):
+            if vr.size == 0:
+                continue
+            if isinstance(rows, slice):
+                start, stop = rows.start or 0, rows.stop
+                sel = (vr >= start) & (vr < stop)
+                code[vr[sel] - start, vc[sel]] = value
+            else:
+                assert cols is not None
+                m = co.l.n
+                code[np.isin(rows * m + cols, vr * m + vc)] = value
+        return code
 
     def blocks(self, block_rows: int | None = None, *, components: bool = False) -> Iterator[Block]:
         """Iterate over row blocks covering every participant."""
