@@ -88,6 +88,7 @@ class _Plan:
     crit: Criterion
     enforce: bool
     key: NDArray[np.int64] | None = None  # participant -> table row
+    lkey: NDArray[np.int64] | None = None  # leader -> table column (None: one per leader)
     sw: FloatArray | None = None  # (K, M): s * w where given, else 0
     hard_fail: BoolArray | None = None  # (K, M): given and not passing
     not_passed: BoolArray | None = None  # (K, M): missing or not passing
@@ -157,10 +158,14 @@ class Scorer:
             pf, lf = cohort.p.fields[name], cohort.l.fields[name]
             if cohort.p.n:
                 distinct, inv = _distinct(pf)
-                if distinct.given.size * max(m, 1) <= TABLE_BUDGET:
-                    s = similarity(crit, distinct, lf)
-                    given = both_given(distinct, lf)
-                    plan.key = inv
+                kp = distinct.given.size
+                right, lkey = lf, None
+                if kp * max(m, 1) > TABLE_BUDGET and m:
+                    right, lkey = _distinct(lf)
+                if kp * right.given.size <= TABLE_BUDGET:
+                    s = similarity(crit, distinct, right)
+                    given = both_given(distinct, right)
+                    plan.key, plan.lkey = inv, lkey
                     if crit.weight > 0:
                         plan.sw = np.where(given, s * crit.weight, 0.0)
                     if enforce:
@@ -168,7 +173,7 @@ class Scorer:
                         plan.not_passed = ~passed
                         plan.hard_fail = given & ~passed
             self._plans.append(plan)
-        self._den_key, self._den_table = self._denominator_table()
+        self._den_key, self._den_lkey, self._den_table = self._denominator_table()
         self._unit_mult = np.all(cohort.multiplier == 1.0, axis=0)
         self._groups = self._numerator_groups()
 
@@ -191,7 +196,7 @@ class Scorer:
         limit = max(TABLE_BUDGET // max(co.l.n, 1), 1)
         groups: list[tuple[list[_Plan], NDArray[np.int64]]] = []
         for plan in self._plans:
-            if plan.sw is None or plan.key is None:
+            if plan.sw is None or plan.key is None or plan.lkey is not None:
                 continue
             col = _compact(plan.key * 4 + self._levels(plan.k))
             if groups:
@@ -214,24 +219,34 @@ class Scorer:
             out.append((joint, table))
         return out
 
-    def _denominator_table(self) -> tuple[NDArray[np.int64] | None, FloatArray | None]:
-        """``sum(w m)`` over criteria given on both sides, per participant pattern and leader."""
+    def _denominator_table(
+        self,
+    ) -> tuple[NDArray[np.int64] | None, NDArray[np.int64] | None, FloatArray | None]:
+        """``sum(w m)`` over criteria given on both sides, per pair of given-patterns.
+
+        Participants with the same given fields and importance levels share a table row;
+        leaders with the same given fields share a column. Entries are summed in criterion
+        order, the order the direct evaluation uses.
+        """
         co = self.cohort
         weighted = [p for p in self._plans if p.crit.weight > 0]
-        if not weighted or co.p.n == 0:
-            return None, None
+        if not weighted or co.p.n == 0 or co.l.n == 0:
+            return None, None, None
         code = np.zeros(co.p.n, dtype=np.int64)
+        lcode = np.zeros(co.l.n, dtype=np.int64)
         for p in weighted:
             code = code * 4 + self._levels(p.k, co.p.fields[p.name].given)
-        key = _compact(code)
+            lcode = lcode * 2 + co.l.fields[p.name].given
+        key, lkey = _compact(code), _compact(lcode)
         _, first = np.unique(key, return_index=True)
-        if first.size * max(co.l.n, 1) > TABLE_BUDGET:
-            return None, None
-        table = np.zeros((first.size, co.l.n), dtype=np.float64)
+        _, lfirst = np.unique(lkey, return_index=True)
+        if first.size * lfirst.size > TABLE_BUDGET:
+            return None, None, None
+        table = np.zeros((first.size, lfirst.size), dtype=np.float64)
         for p in weighted:
             wm = p.crit.weight * (co.p.fields[p.name].given[first] * co.multiplier[first, p.k])
-            table += wm[:, None] * co.l.fields[p.name].given[None, :]
-        return key, table
+            table += wm[:, None] * co.l.fields[p.name].given[lfirst][None, :]
+        return key, lkey, table
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -276,10 +291,13 @@ class Scorer:
         b = mult.shape[0]
         shape: tuple[int, ...] = (b, co.l.n) if outer else (b,)
 
-        def gather(table: NDArray[Any], key: NDArray[np.int64]) -> NDArray[Any]:
+        def gather(
+            table: NDArray[Any], key: NDArray[np.int64], lkey: NDArray[np.int64] | None = None
+        ) -> NDArray[Any]:
             if outer:
-                return table[key[rows]]
-            return table[key[rows], lcols]
+                part = table[key[rows]]
+                return part if lkey is None else np.take(part, lkey, axis=1)
+            return table[key[rows], lcols if lkey is None else lkey[lcols]]
 
         def per_row(x: NDArray[Any]) -> NDArray[Any]:
             return x[:, None] if outer else x
@@ -290,11 +308,12 @@ class Scorer:
                 num = gather(table, key)
             else:
                 num += gather(table, key)
-        manual_den = self._den_table is None or self._den_key is None
+        manual_den = False
         if self._den_table is not None and self._den_key is not None:
-            den = gather(self._den_table, self._den_key)
+            den = gather(self._den_table, self._den_key, self._den_lkey)
         else:
             den = np.zeros(shape, dtype=np.float64)
+            manual_den = True
         fails: list[BoolArray | None] = [None] * len(co.criteria)
         for plan in self._plans:
             k, crit = plan.k, plan.crit
@@ -310,7 +329,7 @@ class Scorer:
             if crit.weight > 0:
                 if not plan.grouped:
                     if plan.sw is not None and plan.key is not None:
-                        term = gather(plan.sw, plan.key)
+                        term = gather(plan.sw, plan.key, plan.lkey)
                     else:
                         assert s is not None and given is not None
                         term = s * crit.weight
@@ -324,8 +343,8 @@ class Scorer:
             if plan.enforce:
                 if plan.key is not None and plan.not_passed is not None:
                     assert plan.hard_fail is not None
-                    not_passed = gather(plan.not_passed, plan.key)
-                    hard = gather(plan.hard_fail, plan.key) if crit.hard else None
+                    not_passed = gather(plan.not_passed, plan.key, plan.lkey)
+                    hard = gather(plan.hard_fail, plan.key, plan.lkey) if crit.hard else None
                 else:
                     assert s is not None and given is not None
                     not_passed = ~(given & (s >= crit.threshold - PASS_TOLERANCE))
