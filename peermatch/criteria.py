@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from peermatch._encode import FieldData
 from peermatch.config import Criterion
 
-__all__ = ["KERNELS", "both_given", "shared_counts", "similarity"]
+__all__ = ["KERNELS", "both_given", "shared_counts", "similarity", "weighted_similarity"]
 
 FloatArray = NDArray[np.float64]
 
@@ -147,6 +147,40 @@ KERNELS: dict[str, Callable[[Criterion, FieldData, FieldData, bool], FloatArray]
     "coverage": _coverage,
     "overlap": _overlap,
 }
+
+
+def weighted_similarity(
+    criterion: Criterion, a: FieldData, b: FieldData, *, outer: bool = True
+) -> FloatArray:
+    """``similarity * weight`` where both sides give a value, else 0.
+
+    Set comparators need no separate "given" mask: an empty set shares nothing, so its
+    similarity is already 0 (unless inverted). Overlap looks its weighted value up by shared
+    count. The numbers equal ``where(both_given, similarity(...) * weight, 0)`` bit for bit.
+    """
+    c, w = criterion, criterion.weight
+    if not c.invert and a.bits is not None and c.kind in ("overlap", "jaccard", "coverage"):
+        inter = shared_counts(a, b, outer)
+        if c.kind == "overlap":
+            k = np.arange(64 * a.bits.shape[1] + 1)
+            by_count = np.where(k >= c.min_shared, np.minimum(k / c.eff_full_at, 1.0), 0.0)
+            out: FloatArray = (by_count * w)[inter]
+            return out
+        assert a.counts is not None and b.counts is not None
+        if c.kind == "jaccard":
+            x, y = _pair(a.counts, b.counts, outer)
+            union = x + y
+            union -= inter
+            np.maximum(union, 1, out=union)
+            share: FloatArray = np.divide(inter, union)
+        else:
+            own = np.maximum(a.counts, 1)
+            share = np.divide(inter, own[:, None] if outer else own)
+        share *= w
+        return share
+    term = similarity(c, a, b, outer=outer) * w
+    term *= both_given(a, b, outer)
+    return term
 
 
 def similarity(

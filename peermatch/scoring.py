@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from peermatch._encode import Cohort, FieldData, encode
 from peermatch.config import IMPORTANCE_MULTIPLIER, Criterion, MatchConfig
-from peermatch.criteria import both_given, similarity
+from peermatch.criteria import both_given, similarity, weighted_similarity
 from peermatch.feasibility import (
     FIRST_HARD,
     LEADER_INACTIVE,
@@ -53,6 +53,12 @@ BoolArray = NDArray[np.bool_]
 
 #: Tolerance when comparing a similarity with its ``pass_at``.
 PASS_TOLERANCE = 1e-12
+
+#: Bound on ``abs(approximate - exact)`` for :meth:`Scorer.approx_block`. Each float32 score is
+#: a ratio of two sums of at most 18 non-negative terms, each term within a relative 2**-23 of
+#: its exact value, so the ratio is within about 40 * 2**-24 < 3e-6 relative of the exact
+#: score, itself in [0, 1]; 1e-5 leaves a wide margin.
+APPROX_ERROR = 1e-5
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +182,7 @@ class Scorer:
         self._den_key, self._den_lkey, self._den_table = self._denominator_table()
         self._unit_mult = np.all(cohort.multiplier == 1.0, axis=0)
         self._groups = self._numerator_groups()
+        self._f32_cache: dict[int, NDArray[Any]] = {}
 
     def _levels(self, k: int, given: BoolArray | None = None) -> NDArray[np.int64]:
         """Importance level index 0..3 (multiplier 0, 0.5, 1, 2) of each participant."""
@@ -280,20 +287,51 @@ class Scorer:
             out[name] = np.where(both_given(a, lf), similarity(crit, a, lf), np.nan)
         return out
 
+    def approx_block(self, start: int, stop: int) -> tuple[NDArray[np.float32], BoolArray]:
+        """Approximate float32 scores and the exact feasibility mask of rows ``start:stop``.
+
+        For pre-selecting candidates only: ``abs(approx - exact) <= APPROX_ERROR`` for every
+        pair (see :data:`APPROX_ERROR`), while the feasibility mask is exact except that, when
+        ``min_score > 0``, pairs within ``APPROX_ERROR`` below it are kept as feasible.
+        """
+        values, allowed = self._evaluate(slice(start, stop), None, approx=True)
+        return values.astype(np.float32, copy=False), allowed
+
+    def _f32(self, table: NDArray[Any]) -> NDArray[Any]:
+        if table.dtype != np.float64:
+            return table
+        key = id(table)
+        cached = self._f32_cache.get(key)
+        if cached is None:
+            cached = table.astype(np.float32)
+            self._f32_cache[key] = cached
+        return cached
+
     def _evaluate(
-        self, rows: slice | NDArray[np.int64], cols: NDArray[np.int64] | None
-    ) -> tuple[FloatArray, NDArray[np.int16]]:
-        """Score rows against every leader (``cols`` None) or explicit pairs."""
+        self,
+        rows: slice | NDArray[np.int64],
+        cols: NDArray[np.int64] | None,
+        *,
+        approx: bool = False,
+    ) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Score rows against every leader (``cols`` None) or explicit pairs.
+
+        Exact mode returns float64 values and int16 reason codes; ``approx`` mode returns
+        float32 values and a boolean feasibility mask.
+        """
         co = self.cohort
         outer = cols is None
         lcols: slice | NDArray[np.int64] = slice(None) if cols is None else cols
         mult = co.multiplier[rows]
         b = mult.shape[0]
         shape: tuple[int, ...] = (b, co.l.n) if outer else (b,)
+        dtype = np.float32 if approx else np.float64
 
         def gather(
             table: NDArray[Any], key: NDArray[np.int64], lkey: NDArray[np.int64] | None = None
         ) -> NDArray[Any]:
+            if approx:
+                table = self._f32(table)
             if outer:
                 part = table[key[rows]]
                 return part if lkey is None else np.take(part, lkey, axis=1)
@@ -302,7 +340,7 @@ class Scorer:
         def per_row(x: NDArray[Any]) -> NDArray[Any]:
             return x[:, None] if outer else x
 
-        num = np.zeros(shape, dtype=np.float64)
+        num = np.zeros(shape, dtype=dtype)
         for g, (key, table) in enumerate(self._groups):
             if g == 0:
                 num = gather(table, key)
@@ -312,7 +350,7 @@ class Scorer:
         if self._den_table is not None and self._den_key is not None:
             den = gather(self._den_table, self._den_key, self._den_lkey)
         else:
-            den = np.zeros(shape, dtype=np.float64)
+            den = np.zeros(shape, dtype=dtype)
             manual_den = True
         fails: list[BoolArray | None] = [None] * len(co.criteria)
         for plan in self._plans:
@@ -320,26 +358,32 @@ class Scorer:
             m_rows = mult[:, k]
             unit = bool(self._unit_mult[k]) or bool(np.all(m_rows == 1.0))
             s = given = None
-            if plan.key is None or (crit.weight > 0 and manual_den):
+            direct = plan.key is None
+            if direct or (crit.weight > 0 and manual_den):
                 a = co.p.fields[plan.name].take(rows)
                 lf = co.l.fields[plan.name] if outer else co.l.fields[plan.name].take(lcols)
-                given = both_given(a, lf, outer)
-                if plan.key is None:
+                if manual_den or (direct and plan.enforce):
+                    given = both_given(a, lf, outer)
+                if direct and plan.enforce:
                     s = similarity(crit, a, lf, outer=outer)
             if crit.weight > 0:
                 if not plan.grouped:
-                    if plan.sw is not None and plan.key is not None:
+                    if not direct:
+                        assert plan.sw is not None and plan.key is not None
                         term = gather(plan.sw, plan.key, plan.lkey)
-                    else:
-                        assert s is not None and given is not None
+                    elif s is not None and given is not None:
                         term = s * crit.weight
                         term *= given
+                    else:
+                        term = weighted_similarity(crit, a, lf, outer=outer)
+                    if term.dtype != dtype:
+                        term = term.astype(dtype)
                     if not unit:
-                        term *= per_row(m_rows)
+                        term *= per_row(m_rows.astype(dtype))
                     num += term
                 if manual_den:
                     assert given is not None
-                    den += given * per_row(crit.weight * m_rows)
+                    den += given * per_row((crit.weight * m_rows).astype(dtype))
             if plan.enforce:
                 if plan.key is not None and plan.not_passed is not None:
                     assert plan.hard_fail is not None
@@ -358,8 +402,29 @@ class Scorer:
                 fails[k] = fail
         with np.errstate(invalid="ignore", divide="ignore"):
             values = np.divide(num, den, out=num)
-        values[den <= 0] = 0.0
+        values[den <= 0] = 0
+        if approx:
+            return values, self._allowed(values, fails, rows)
         return values, self._reasons(values, fails, rows, cols)
+
+    def _allowed(
+        self, values: NDArray[Any], fails: list[BoolArray | None], rows: slice | NDArray[np.int64]
+    ) -> BoolArray:
+        """Feasibility mask of a block (approximate mode), including leaders' room."""
+        co = self.cohort
+        ok = np.ones(values.shape, dtype=np.bool_)
+        ok[:, ~(co.active & (co.capacity > 0))] = False
+        for fail in fails:
+            if fail is not None:
+                ok &= ~fail
+        if co.config.min_score > 0:
+            ok &= values >= co.config.min_score - APPROX_ERROR
+        assert isinstance(rows, slice)
+        start, stop = rows.start or 0, rows.stop
+        for vr, vc in (co.blocked, co.veto_l, co.veto_p):
+            sel = (vr >= start) & (vr < stop)
+            ok[vr[sel] - start, vc[sel]] = False
+        return ok
 
     def _reasons(
         self,

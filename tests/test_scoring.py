@@ -189,3 +189,32 @@ def test_reason_order_first_rule_wins() -> None:
     sm = score([p], [leader])
     assert sm.reason("P", "L") == "vetoed_by_participant"
     assert sm.exclusion_counts("P") == {"vetoed_by_participant": 1}
+
+
+@pytest.mark.parametrize("budget", [0, 6, 40])
+@given(cohort=cohorts(max_participants=6, max_peers=5), data=st.data())
+@settings(max_examples=60)
+def test_every_evaluation_path_matches_reference(budget: int, cohort, data) -> None:  # type: ignore[no-untyped-def]
+    """Direct kernels, one- and two-sided lookup tables and joint tables give the same scores."""
+    from unittest import mock
+
+    from peermatch import scoring
+
+    ps, ls = cohort
+    cfg = data.draw(configs())
+    with mock.patch.object(scoring, "TABLE_BUDGET", budget):
+        _check_against_reference(ps, ls, cfg)
+        if ps and ls:
+            scorer = build_scorer(ps, ls, cfg)
+            blk = scorer.block(0, len(ps))
+            rows = np.repeat(np.arange(len(ps)), len(ls))
+            cols = np.tile(np.arange(len(ls)), len(ps))
+            values, reasons = scorer.pairs(rows, cols)
+            assert np.array_equal(values, blk.values.reshape(-1))
+            assert np.array_equal(reasons, blk.reasons.reshape(-1))
+            approx, allowed = scorer.approx_block(0, len(ps))
+            assert np.all(np.abs(approx - blk.values) <= scoring.APPROX_ERROR)
+            if cfg.min_score == 0:
+                assert np.array_equal(allowed, blk.feasible)
+            else:
+                assert np.all(allowed | ~blk.feasible)
