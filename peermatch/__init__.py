@@ -20,10 +20,12 @@ from peermatch.matching import match
 from peermatch.models import Participant, PeerLeader
 from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.scoring import ScoreMatrix, score
+from peermatch.shortlist import Candidate, Shortlists, shortlist
 from peermatch.solvers import SOLVERS, solve
 
 __all__ = [
     "SOLVERS",
+    "Candidate",
     "Criterion",
     "InputError",
     "Manifest",
@@ -36,6 +38,7 @@ __all__ = [
     "PeermatchError",
     "Problem",
     "ScoreMatrix",
+    "Shortlists",
     "SolverError",
     "Unmatched",
     "__version__",
@@ -43,5 +46,6 @@ __all__ = [
     "read_participants",
     "read_peers",
     "score",
+    "shortlist",
     "solve",
 ]
