@@ -13,6 +13,7 @@ Examples
 """
 
 from peermatch._version import __version__
+from peermatch.compare import Comparison, compare
 from peermatch.config import Criterion, MatchConfig
 from peermatch.errors import InputError, PeermatchError, Problem, SolverError
 from peermatch.io import read_participants, read_peers
@@ -26,6 +27,7 @@ from peermatch.solvers import SOLVERS, solve
 __all__ = [
     "SOLVERS",
     "Candidate",
+    "Comparison",
     "Criterion",
     "InputError",
     "Manifest",
@@ -42,6 +44,7 @@ __all__ = [
     "SolverError",
     "Unmatched",
     "__version__",
+    "compare",
     "match",
     "read_participants",
     "read_peers",
