@@ -86,6 +86,7 @@ __all__ = [
     "SHORTLIST_COLUMNS",
     "Candidate",
     "Shortlists",
+    "allocate",
     "exposure_limits",
     "shortlist",
 ]
