@@ -13,6 +13,7 @@ Examples
 """
 
 from peermatch._version import __version__
+from peermatch.compare import Comparison, compare
 from peermatch.config import Criterion, MatchConfig
 from peermatch.errors import InputError, PeermatchError, Problem, SolverError
 from peermatch.io import read_participants, read_peers
@@ -20,10 +21,13 @@ from peermatch.matching import match
 from peermatch.models import Participant, PeerLeader
 from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.scoring import ScoreMatrix, score
+from peermatch.shortlist import Candidate, Shortlists, shortlist
 from peermatch.solvers import SOLVERS, solve
 
 __all__ = [
     "SOLVERS",
+    "Candidate",
+    "Comparison",
     "Criterion",
     "InputError",
     "Manifest",
@@ -36,12 +40,15 @@ __all__ = [
     "PeermatchError",
     "Problem",
     "ScoreMatrix",
+    "Shortlists",
     "SolverError",
     "Unmatched",
     "__version__",
+    "compare",
     "match",
     "read_participants",
     "read_peers",
     "score",
+    "shortlist",
     "solve",
 ]

@@ -184,7 +184,7 @@ def explain_participant(result: MatchResult, participant_id: str, *, alternative
     if others:
         lines.append("  Leading alternatives:")
         for c in others:
-            lines.append("    " + _alternative(ctx, i, j, c, values, contrib))
+            lines.append("    " + _alternative(ctx, i, j, c, values, contrib, result.solver))
     # preferences ranked above the outcome
     ranked_ids = list(p.preferred or ())
     if ranked_ids:
@@ -193,7 +193,7 @@ def explain_participant(result: MatchResult, participant_id: str, *, alternative
         if above:
             lines.append("  Preferred leaders ranked above this outcome:")
             for lid in above:
-                lines.append("    " + _why_not(ctx, i, lid, values, reasons))
+                lines.append("    " + _why_not(ctx, i, lid, values, reasons, result.solver))
     excluded = int((~feasible).sum())
     if j >= 0 and excluded:
         counts = np.bincount(reasons, minlength=len(scorer.reason_names))
@@ -225,8 +225,38 @@ def _unmatched_hint(detail: dict[str, int]) -> str:
     return ""
 
 
+#: How each solver's outcome is described ("... went to P2 in the stable matching").
+_OUTCOME = {
+    "hungarian": "the best overall matching",
+    "maximin": "the matching that lifts the lowest score",
+    "greedy": "the greedy baseline (best remaining pair first)",
+    "stable": "the stable matching",
+}
+
+
+def _outcome(solver: str) -> str:
+    return _OUTCOME.get(solver, f"the {solver} solver's matching")
+
+
+def _places(n: int) -> str:
+    return "its place" if n == 1 else f"its {n} places"
+
+
+def _preferred_position(ctx: Context, i: int, c: int) -> int:
+    """1-based position of leader ``c`` on participant ``i``'s preferred list, 0 if absent."""
+    prefs = ctx.scorer.cohort.preferences
+    hit = (prefs.rows == i) & (prefs.cols == c)
+    return int(prefs.position[hit][0]) if hit.any() else 0
+
+
 def _alternative(
-    ctx: Context, i: int, j: int, c: int, values: NDArray[np.float64], contrib: dict[str, Any]
+    ctx: Context,
+    i: int,
+    j: int,
+    c: int,
+    values: NDArray[np.float64],
+    contrib: dict[str, Any],
+    solver: str,
 ) -> str:
     co = ctx.scorer.cohort
     lid = co.l.ids[c]
@@ -238,7 +268,7 @@ def _alternative(
             return f"{head}: full ({len(holders)} of {cap} places taken)"
         return f"{head}"
     crits = dict(co.criteria)
-    p, alt, cur = co.participants[i], co.peers[c], co.peers[j]
+    p, alt = co.participants[i], co.peers[c]
     diffs = sorted(
         (
             (float(contrib[n][c] - contrib[n][j]), n)
@@ -255,20 +285,28 @@ def _alternative(
         text += ": lower on " + "; ".join(lacked)
     if values[c] > values[j]:
         holders = _holders(ctx, c, i)
+        pos_j, pos_c = _preferred_position(ctx, i, j), _preferred_position(ctx, i, c)
         if len(holders) >= int(ctx.capacity[c]):
             text += (
-                f" — scores higher, but its {len(holders)} places went to "
-                f"{', '.join(co.p.ids[h] for h in holders)} in the best overall matching"
+                f" — scores higher, but {_places(len(holders))} went to "
+                f"{', '.join(co.p.ids[h] for h in holders)} in {_outcome(solver)}"
             )
+        elif pos_j and (not pos_c or pos_j < pos_c):
+            text += f" — scores higher, but the participant ranked {co.l.ids[j]} above it"
         else:
-            text += " — scores higher, but the overall objective favoured this match"
-    del cur
+            text += f" — scores higher, but {_outcome(solver)} favoured this match"
     return text
 
 
 def _why_not(
-    ctx: Context, i: int, lid: str, values: NDArray[np.float64], reasons: NDArray[np.int16]
+    ctx: Context,
+    i: int,
+    lid: str,
+    values: NDArray[np.float64],
+    reasons: NDArray[np.int16],
+    solver: str,
 ) -> str:
+    """Why participant ``i`` did not get leader ``lid``, which it ranked above its outcome."""
     co = ctx.scorer.cohort
     c = co.l_index.get(lid)
     if c is None:
@@ -290,9 +328,19 @@ def _why_not(
         if higher:
             text += f"; it ranks {', '.join(higher)} higher"
         if lower:
-            text += f"; {', '.join(lower)} got a place there in the best overall matching"
+            text += f"; {', '.join(lower)} got a place there in {_outcome(solver)}"
         return text
-    return f"{lid}: had room, but the solver's objective placed the participant elsewhere"
+    j = int(ctx.assignment[i])
+    if j < 0:
+        return f"{lid}: had room, but {_outcome(solver)} left the participant unmatched"
+    text = (
+        f"{lid}: had room, but {_outcome(solver)} placed the participant with {co.l.ids[j]} "
+        f"(score {values[j]:.3f} against {values[c]:.3f} here"
+    )
+    bonus = co.config.preference_bonus
+    if solver != "stable":
+        text += f"; a ranking adds at most {bonus:g} to a pair's value"
+    return text + ")"
 
 
 def _explain_without_context(result: MatchResult, participant_id: str) -> str:

@@ -188,6 +188,121 @@ def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _exposure_arg(text: str) -> float | None:
+    value = text.strip().lower()
+    if value in ("none", "off"):
+        return None
+    try:
+        x = float(value)
+    except ValueError:
+        x = float("nan")
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', found {text!r}")
+    return x
+
+
+def _positive_int(text: str) -> int:
+    try:
+        x = int(text)
+    except ValueError:
+        x = 0
+    if x < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return x
+
+
+def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.io import write_profiles
+    from peermatch.shortlist import shortlist
+
+    inputs = [args.participants, args.peers, args.config]
+    _check_output(args.output, inputs)
+    if args.write_preferred:
+        _check_output(args.write_preferred, inputs)
+        if Path(args.write_preferred).suffix.lower() not in (".csv", ".json"):
+            raise UsageError(
+                f"--write-preferred {args.write_preferred!r}: name a .csv or .json file"
+            )
+        if args.output and _same_file(args.output, args.write_preferred):
+            raise UsageError("-o and --write-preferred name the same file; choose two names")
+    cohort = _read_inputs(args)
+    card = None
+    if args.card is not None:
+        card = [f.strip() for f in args.card.split(",") if f.strip()]
+    lists = shortlist(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        args.k,
+        cohort.config,
+        exposure=args.exposure,
+        card_fields=card,
+    )
+    text = lists.to_json() if _format(args) == "json" else lists.to_csv()
+    _emit(text, args, out)
+    listed = sum(1 for c in lists.values() if c)
+    cap = "no exposure cap" if lists.exposure is None else f"exposure cap {lists.exposure:g}"
+    err.write(
+        f"shortlisted up to {lists.k} leaders for {listed} of {len(lists)} participants "
+        f"({cap}; {len(lists.relaxed)} relaxed); {len(lists.empty)} with no feasible leader "
+        "with spare room" + (f"; wrote {args.output}" if args.output else "") + "\n"
+    )
+    if args.write_preferred:
+        profiles = cohort.participants.profiles
+        filled = lists.fill_preferred(profiles, replace=args.replace_preferred)
+        write_profiles(args.write_preferred, filled)
+        changed = sum(1 for a, b in zip(profiles, filled, strict=True) if a is not b)
+        kept = 0
+        if not args.replace_preferred:
+            kept = sum(1 for p in profiles if p.preferred and lists.get(p.id))
+        err.write(
+            f"wrote {args.write_preferred}: preferred filled from the shortlist for {changed} "
+            f"participants ({kept} kept the list they had); edit it with each "
+            "participant's choices, then run 'peermatch match ... --solver stable'\n"
+        )
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.compare import compare
+
+    config_paths: list[str] = args.config or []
+    _check_output(args.output, [args.participants, args.peers, *config_paths])
+    problems: list[Problem] = []
+    cohort: Cohort | None = None
+    try:
+        cohort = _read_inputs(args, config=False)
+    except InputError as exc:
+        problems += exc.problems
+    configs: dict[str, MatchConfig] = {}
+    for path in config_paths:
+        try:
+            cfg = MatchConfig.from_file(path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        name, k = Path(path).stem, 1
+        while name in configs:
+            k += 1
+            name = f"{Path(path).stem}-{k}"
+        configs[name] = cfg
+    if problems or cohort is None:
+        raise InputError(problems)
+    comparison = compare(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        solvers=args.solver,
+        configs=configs or None,
+    )
+    out.write(comparison.to_text())
+    if args.output:
+        fmt = _format(args)
+        write_text_atomic(
+            args.output, comparison.to_json() if fmt == "json" else comparison.to_csv()
+        )
+        err.write(f"wrote {args.output}\n")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.demo import write_cohort
 
@@ -309,6 +424,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--alternatives", type=int, default=3, metavar="K", help="alternatives to discuss (3)"
+    )
+
+    p = add(
+        "shortlist",
+        cmd_shortlist,
+        "list the k best feasible leaders with spare room for each participant to choose from",
+        "peermatch shortlist examples/participants.csv examples/peers.csv -k 3 -o shortlist.csv "
+        "--write-preferred choices.csv",
+    )
+    _inputs(p)
+    _config(p)
+    p.add_argument(
+        "-k", type=_positive_int, default=3, metavar="N", help="leaders per participant (3)"
+    )
+    _output(p)
+    p.add_argument(
+        "--exposure",
+        type=_exposure_arg,
+        default=2.0,
+        metavar="X",
+        help="a leader appears on at most ceil(X * k * spare places) lists (2); 'none': no cap",
+    )
+    p.add_argument(
+        "--card",
+        metavar="FIELDS",
+        help="comma-separated leader fields shown on each card (default: every shareable "
+        "field; never hba1c, complications, region, importance unless named)",
+    )
+    p.add_argument(
+        "--write-preferred",
+        metavar="FILE",
+        help="also write a copy of the participants file with 'preferred' filled in shortlist "
+        "order, for the coordinator to edit with each participant's choices",
+    )
+    p.add_argument(
+        "--replace-preferred",
+        action="store_true",
+        help="with --write-preferred: also replace preferred lists participants already have",
+    )
+
+    p = add(
+        "compare",
+        cmd_compare,
+        "run several solvers (or configs) on one cohort and print their metrics side by side",
+        "peermatch compare examples/participants.csv examples/peers.csv --solver hungarian "
+        "--solver stable",
+    )
+    _inputs(p)
+    p.add_argument(
+        "--solver",
+        action="append",
+        choices=sorted(SOLVERS),
+        help="a solver to compare (repeat; default: every solver, or each config's own)",
+    )
+    p.add_argument(
+        "--config",
+        action="append",
+        metavar="FILE",
+        help="a TOML configuration to compare, named after its file (repeat)",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="OUT", help="also write the metrics (one row per run) to OUT"
+    )
+    p.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        help="format of OUT (default: from its extension, else csv)",
     )
 
     p = add(
