@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,21 +33,35 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 
+def _canonical(value: object) -> str:
+    """A value as canonical text: sets sorted, maps in key order, floats by ``repr``."""
+    if value is None:
+        return ""
+    if isinstance(value, frozenset):
+        return ";".join(sorted(str(v) for v in value))
+    if isinstance(value, tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{v}" for k, v in sorted(value.items()))
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
 def input_hash(participants: Sequence[Participant], peers: Sequence[PeerLeader]) -> str:
     """SHA-256 of the validated profiles in canonical form (id order, sorted sets).
 
-    Reordering rows leaves it unchanged; any change of content changes it.
+    Reordering rows leaves it unchanged; any change of content changes it. Each profile is
+    hashed as its field names and canonical values, separated by control characters that
+    validated values cannot contain.
     """
     h = hashlib.sha256()
     for label, people in (("participants", participants), ("peers", peers)):
-        h.update(label.encode())
+        h.update(label.encode() + b"\x1e")
         for prof in sorted(people, key=lambda x: x.id):
-            h.update(
-                json.dumps(
-                    prof.model_dump(mode="json"), sort_keys=True, separators=(",", ":")
-                ).encode()
-            )
-            h.update(b"\n")
+            fields = type(prof).model_fields
+            text = "\x1f".join(f"{f}={_canonical(getattr(prof, f))}" for f in fields)
+            h.update(text.encode() + b"\x1e")
     return h.hexdigest()
 
 
@@ -315,13 +328,8 @@ def solve_scored(
     working pairs); it never changes reported scores.
     """
     co = scorer.cohort
-    m = scorer.shape[1]
     cap = co.capacity if capacity is None else capacity
-    blocks = list(scorer.blocks())
-    values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros((0, m))
-    reasons = (
-        np.concatenate([b.reasons for b in blocks]) if blocks else np.zeros((0, m), dtype=np.int16)
-    )
+    values, reasons = scorer.dense()
     objective = values
     if fixed_bonus is not None:
         objective = values.copy()

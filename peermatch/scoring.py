@@ -183,6 +183,7 @@ class Scorer:
         self._unit_mult = np.all(cohort.multiplier == 1.0, axis=0)
         self._groups = self._numerator_groups()
         self._f32_cache: dict[int, NDArray[Any]] = {}
+        self._dense: tuple[FloatArray, NDArray[np.int16]] | None = None
 
     def _levels(self, k: int, given: BoolArray | None = None) -> NDArray[np.int64]:
         """Importance level index 0..3 (multiplier 0, 0.5, 1, 2) of each participant."""
@@ -466,6 +467,22 @@ class Scorer:
                 m = co.l.n
                 code[np.isin(rows * m + cols, vr * m + vc)] = value
         return code
+
+    def dense(self) -> tuple[FloatArray, NDArray[np.int16]]:
+        """Every pair's score and reason code as full arrays (computed once, then reused)."""
+        if self._dense is None:
+            m = self.shape[1]
+            blocks = list(self.blocks())
+            values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros((0, m))
+            reasons = (
+                np.concatenate([b.reasons for b in blocks])
+                if blocks
+                else np.zeros((0, m), dtype=np.int16)
+            )
+            values.flags.writeable = False
+            reasons.flags.writeable = False
+            self._dense = (values, reasons)
+        return self._dense
 
     def blocks(self, block_rows: int | None = None, *, components: bool = False) -> Iterator[Block]:
         """Iterate over row blocks covering every participant."""
