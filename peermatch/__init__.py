@@ -13,18 +13,22 @@ Examples
 """
 
 from peermatch._version import __version__
+from peermatch.changes import Change, Ending, RematchReport
 from peermatch.config import Criterion, MatchConfig
 from peermatch.errors import InputError, PeermatchError, Problem, SolverError
 from peermatch.io import read_participants, read_peers
 from peermatch.matching import match
 from peermatch.models import Participant, PeerLeader
+from peermatch.rematch import read_endings, rematch
 from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.scoring import ScoreMatrix, score
 from peermatch.solvers import SOLVERS, solve
 
 __all__ = [
     "SOLVERS",
+    "Change",
     "Criterion",
+    "Ending",
     "InputError",
     "Manifest",
     "Match",
@@ -35,13 +39,16 @@ __all__ = [
     "PeerLoad",
     "PeermatchError",
     "Problem",
+    "RematchReport",
     "ScoreMatrix",
     "SolverError",
     "Unmatched",
     "__version__",
     "match",
+    "read_endings",
     "read_participants",
     "read_peers",
+    "rematch",
     "score",
     "solve",
 ]
