@@ -87,6 +87,7 @@ __all__ = [
     "ENDING_COLUMNS",
     "EndingLike",
     "PreviousRun",
+    "merge_blocks",
     "read_endings",
     "read_previous",
     "rematch",
@@ -558,7 +559,7 @@ def _check_endings(endings: Sequence[Ending], prev: PreviousRun) -> None:
         raise InputError(problems)
 
 
-def _merge_blocks(*groups: Iterable[Ending]) -> tuple[Ending, ...]:
+def merge_blocks(*groups: Iterable[Ending]) -> tuple[Ending, ...]:
     """Union of blocks by pair; a ``safety`` reason wins over any other for the same pair."""
     out: dict[tuple[str, str], Ending] = {}
     for group in groups:
@@ -767,7 +768,7 @@ def _rematch(
     solver: str,
 ) -> MatchResult:
     ended_pairs = {e.pair for e in endings}
-    blocks = _merge_blocks(prev.blocks, endings)
+    blocks = merge_blocks(prev.blocks, endings)
     scorer = build_scorer(participants, peers, cfg, blocked=[b.pair for b in blocks])
     w = _working_pairs(scorer, prev, ended_pairs)
     if bonus is None:
