@@ -365,8 +365,9 @@ class History:
             raise InputError(["history: no file to save to; pass a path"])
         if target.exists():
             on_disk = History.load(target)
-            mine = [r.to_dict() for r in self.runs[: len(on_disk.runs)]]
-            if len(on_disk.runs) > len(self.runs) or [r.to_dict() for r in on_disk.runs] != mine:
+            known = self._saved if target == self.path else 0
+            mine = [r.to_dict() for r in self.runs[:known]]
+            if len(on_disk.runs) != known or [r.to_dict() for r in on_disk.runs] != mine:
                 raise InputError(
                     [
                         Problem(
