@@ -22,6 +22,7 @@ from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
 from peermatch.io import ProfileTable, check_references, read_table, write_text_atomic
 from peermatch.models import Participant, PeerLeader
+from peermatch.results import MatchResult
 from peermatch.solvers import SOLVERS
 
 __all__ = ["build_parser", "main"]
@@ -181,15 +182,38 @@ def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 Problem(cohort.participants.path, None, "id", f"no participant {pid!r}{hint}")
             )
         raise InputError(problems)
-    result = match(
-        cohort.participants.profiles,
-        cohort.peers.profiles,
-        cohort.config,
-        solver=_solver_name(args, cohort.config),
-    )
+    if getattr(args, "history", None):
+        result = _recorded_result(args, cohort, err)
+    else:
+        result = match(
+            cohort.participants.profiles,
+            cohort.peers.profiles,
+            cohort.config,
+            solver=_solver_name(args, cohort.config),
+        )
     texts = [result.explain(pid, alternatives=args.alternatives) for pid in args.participant]
     out.write("\n\n".join(texts) + "\n")
     return EXIT_OK
+
+
+def _recorded_result(args: argparse.Namespace, cohort: Cohort, err: TextIO) -> MatchResult:
+    """The result of a recorded run, re-computed from its input files (for ``explain``)."""
+    from peermatch.history import History
+
+    if not Path(args.history).exists():
+        raise InputError([Problem(args.history, None, None, "no such history file")])
+    rep = History.load(args.history).replay(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        run=args.run,
+        config=cohort.config if args.config else None,
+    )
+    if not rep.reproduced:
+        err.write(
+            f"note: run {rep.run} is not reproduced by these files "
+            f"({len(rep.differences)} participants differ); explaining the re-computed run\n"
+        )
+    return rep.result
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -439,6 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--alternatives", type=int, default=3, metavar="K", help="alternatives to discuss (3)"
     )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        help="explain the outcome of a recorded run of this history (with what changed) "
+        "instead of a fresh match; the files must be that run's",
+    )
+    p.add_argument("--run", type=int, metavar="N", help="with --history: the run (default: last)")
 
     p = add(
         "rematch",

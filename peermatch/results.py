@@ -229,7 +229,8 @@ class MatchResult:
 
         For a match: why this leader (each criterion's contribution), what the leading
         alternatives lacked, and for every leader the participant ranked above this one, why
-        they did not get it. For an unmatched participant: why.
+        they did not get it. For an unmatched participant: why. For a re-matching result, also
+        what changed since the previous run and which leaders are never proposed again.
 
         Parameters
         ----------
@@ -253,17 +254,21 @@ class MatchResult:
             return text
         lines = text.split("\n")
         extra = [f"  Change: {change.text}."]
-        if (
-            change.change in ("unmatched", "ended")
-            and report.stay_bonus is None
-            and any(
+        kept_any = any(c.change == "kept" for c in report.changes)
+        if report.stay_bonus is None and kept_any and change.change != "kept":
+            full = any(
                 u.participant_id == participant_id and u.reason == "capacity"
                 for u in self.unmatched
             )
-        ):
-            extra.append(
-                "  Working pairs were kept in place (no stay bonus), so no place was freed."
-            )
+            if change.change in ("moved", "new"):
+                extra.append(
+                    "  Working pairs were kept in place (no stay bonus): only places left free "
+                    "were offered."
+                )
+            elif full:
+                extra.append(
+                    "  Working pairs were kept in place (no stay bonus), so no place was freed."
+                )
         blocked = report.blocks_for(participant_id)
         if blocked:
             extra.append(
@@ -370,6 +375,11 @@ class MatchResult:
 
     def to_csv(self, path: str | Path | None = None) -> str:
         """Write the match CSV (one row per participant) atomically; return its text.
+
+        A re-matching result adds ``change`` (``kept``, ``moved``, ``new``, ``unmatched``,
+        ``ended``), ``previous_peer_id``, ``change_reason`` (the cause code) and
+        ``safety_blocked`` (leaders blocked for this participant by a safety ending) right
+        after the six columns of SPEC §7.
 
         Cells that a spreadsheet would read as a formula are neutralised. With ``path`` None
         only the text is returned.
