@@ -629,8 +629,8 @@ def rematch(
         Like :func:`~peermatch.match`'s, plus :attr:`~peermatch.results.MatchResult.changes`
         (one record per participant, and one per participant who left), every block known
         (:attr:`~peermatch.results.MatchResult.blocks`) and the metrics ``n_kept``,
-        ``n_moved``, ``n_new``, ``n_ended``, ``n_removed``, ``n_blocks``,
-        ``n_safety_blocks``.
+        ``n_moved``, ``n_new``, ``n_ended``, ``n_removed`` (participants per kind of change),
+        ``n_endings`` (endings applied in this run), ``n_blocks`` and ``n_safety_blocks``.
 
     Raises
     ------
@@ -646,6 +646,22 @@ def rematch(
     (``capacity - kept participants``) by the chosen solver; with a number the whole cohort is
     solved once with the bonus in the objective, so ``stay_bonus=0`` with nothing ended gives
     exactly :func:`~peermatch.match`'s pairs. The work is that of one ``match`` run.
+
+    Examples
+    --------
+    >>> from peermatch import Participant, PeerLeader, match
+    >>> ps = [Participant(id="P1", age=40, languages="en")]
+    >>> ls = [PeerLeader(id="L1", age=40, languages="en"),
+    ...       PeerLeader(id="L2", age=45, languages="en")]
+    >>> first = match(ps, ls)
+    >>> ps.append(Participant(id="P2", age=44, languages="en"))
+    >>> again = rematch(first, ps, ls, ended=[("P1", "L1", "schedule")])
+    >>> again.pairs
+    {'P1': 'L2', 'P2': 'L2'}
+    >>> [c.text for c in again.changes]
+    ['moved from L1 to L2 (ended: schedule)', 'newly matched with L2 (new participant)']
+    >>> again.blocks[0].pair
+    ('P1', 'L1')
     """
     prev_cfg: MatchConfig | None = None
     prev_solver: str | None = None
@@ -784,6 +800,7 @@ def _rematch(
     counts = report.counts()
     metrics = dict(result.metrics)
     metrics.update({f"n_{k}": v for k, v in counts.items() if k != "unmatched"})
+    metrics["n_endings"] = len(endings)
     metrics["n_blocks"] = len(blocks)
     metrics["n_safety_blocks"] = len(report.safety_blocks)
     return replace(result, metrics=metrics, rematch_report=report)
