@@ -508,6 +508,11 @@ def build_parser() -> argparse.ArgumentParser:
     _config(p)
     _solver(p)
     _output(p)
+    p.epilog = (p.epilog or "") + (
+        "\n\nWithout --config (and --solver), a run uses those of the history's last run. "
+        "The output has one row per participant with a 'change' column: kept, moved, new, "
+        "unmatched or ended."
+    )
 
     p = add(
         "replay",
