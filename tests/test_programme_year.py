@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from peermatch import read_peers
+from peermatch import MatchResult, read_peers
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "programme-year.md"
@@ -242,11 +242,11 @@ def test_the_python_version_of_the_year_runs(
     code = next(b for b in doc_blocks() if b.startswith("import peermatch"))
     namespace: dict[str, object] = {}
     exec(compile(code, str(DOC), "exec"), namespace)  # the document's own example
-    may = namespace["may"]
-    march = namespace["march"]
-    assert may.pairs == {k: v["peer_id"] for k, v in rows(year, "05-may.csv").items()}  # type: ignore[attr-defined]
-    assert march.pairs == {k: v["peer_id"] for k, v in rows(year, "03-march.csv").items()}  # type: ignore[attr-defined]
-    assert [b.pair for b in may.blocks] == [("P04", "L06"), SAFETY_PAIR]  # type: ignore[attr-defined]
+    may, march = namespace["may"], namespace["march"]
+    assert isinstance(may, MatchResult) and isinstance(march, MatchResult)
+    assert may.pairs == {k: v["peer_id"] for k, v in rows(year, "05-may.csv").items()}
+    assert march.pairs == {k: v["peer_id"] for k, v in rows(year, "03-march.csv").items()}
+    assert [b.pair for b in may.blocks] == [("P04", "L06"), SAFETY_PAIR]
 
 
 def test_outputs_never_replace_inputs(year: dict[str, object]) -> None:

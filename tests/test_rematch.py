@@ -352,7 +352,8 @@ def test_endings_accept_tuples_records_and_mappings() -> None:
             {"participant_id": "P3", "peer_id": "L3", "reason": "completed"},
         ],
     )
-    assert [(e.pair, e.reason.value) for e in again.rematch_report.ended] == [  # type: ignore[union-attr]
+    assert again.rematch_report is not None
+    assert [(e.pair, e.reason.value) for e in again.rematch_report.ended] == [
         (("P1", "L1"), "schedule"),
         (("P2", "L2"), "poor_fit"),
         (("P3", "L3"), "completed"),
@@ -407,7 +408,7 @@ def test_bad_stay_bonus_is_an_input_error(bonus: Any) -> None:
 def test_previous_must_be_a_result_or_a_file() -> None:
     ps, ls = ages_cohort()
     with pytest.raises(InputError, match="previous"):
-        rematch({"P1": "L1"}, ps, ls)  # type: ignore[arg-type]
+        rematch({"P1": "L1"}, ps, ls)
     with pytest.raises(InputError, match="unknown solver"):
         rematch(match(ps, ls), ps, ls, solver="magic")
 
