@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO, TypeVar
+from typing import NoReturn, TextIO
 
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
@@ -31,8 +31,6 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_NOT_REPRODUCED = 3
-
-T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -268,7 +266,7 @@ def _check_history(path: str, inputs: Sequence[str | None]) -> None:
         raise UsageError(f"the history folder {str(parent)!r} does not exist")
 
 
-def _attempt(step: Callable[[], T], problems: list[Problem]) -> T | None:
+def _attempt(step: Callable[[], object], problems: list[Problem]) -> object:
     """Run one reading step; collect its problems so that all are reported together."""
     try:
         return step()
@@ -279,7 +277,7 @@ def _attempt(step: Callable[[], T], problems: list[Problem]) -> T | None:
 
 def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.history import History
-    from peermatch.rematch import read_endings, read_previous
+    from peermatch.rematch import PreviousRun, read_endings, read_previous
 
     inputs = [args.participants, args.peers, args.config, args.ended, args.previous]
     _check_history(args.history, inputs)
@@ -291,7 +289,8 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     history = _attempt(lambda: History.load(args.history), problems)
     if problems:
         raise InputError(problems)
-    assert cohort is not None and endings is not None and history is not None
+    assert isinstance(cohort, Cohort) and isinstance(endings, list)
+    assert isinstance(history, History) and (previous is None or isinstance(previous, PreviousRun))
     result = history.rematch(
         cohort.participants.profiles,
         cohort.peers.profiles,
@@ -343,7 +342,7 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     history = _attempt(lambda: History.load(args.history), problems)
     if problems:
         raise InputError(problems)
-    assert cohort is not None and history is not None
+    assert isinstance(cohort, Cohort) and isinstance(history, History)
     rep = history.replay(
         cohort.participants.profiles,
         cohort.peers.profiles,
