@@ -30,7 +30,8 @@ is kept fixed; the others — newcomers, participants unmatched before and those
 counts the kept participants). A newcomer who could be placed only by moving someone is
 unmatched with reason ``capacity``. With a number, every participant is matched afresh and each
 feasible working pair gets that bonus added to its objective value (never to its reported
-score); with ``stay_bonus=0`` and nothing ended this is exactly :func:`peermatch.match`.
+score); with ``stay_bonus=0`` and no pair ended (in this run or before) this is exactly
+:func:`peermatch.match`.
 
 Blocks
 ------
@@ -644,8 +645,9 @@ def rematch(
     See the module documentation for which pairs continue. With ``stay_bonus=None`` the
     participants to place are solved on the leaders' remaining room
     (``capacity - kept participants``) by the chosen solver; with a number the whole cohort is
-    solved once with the bonus in the objective, so ``stay_bonus=0`` with nothing ended gives
-    exactly :func:`~peermatch.match`'s pairs. The work is that of one ``match`` run.
+    solved once with the bonus in the objective, so ``stay_bonus=0`` with no pair ended (now or
+    in earlier runs) gives exactly :func:`~peermatch.match`'s pairs. The work is that of one
+    ``match`` run.
 
     Examples
     --------
