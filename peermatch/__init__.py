@@ -13,12 +13,14 @@ Examples
 """
 
 from peermatch._version import __version__
+from peermatch.changes import Change, Ending, RematchReport
 from peermatch.compare import Comparison, compare
 from peermatch.config import Criterion, MatchConfig
 from peermatch.errors import InputError, PeermatchError, Problem, SolverError
 from peermatch.io import read_participants, read_peers
 from peermatch.matching import match
 from peermatch.models import Participant, PeerLeader
+from peermatch.rematch import read_endings, rematch
 from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.scoring import ScoreMatrix, score
 from peermatch.shortlist import Candidate, Shortlists, shortlist
@@ -27,8 +29,10 @@ from peermatch.solvers import SOLVERS, solve
 __all__ = [
     "SOLVERS",
     "Candidate",
+    "Change",
     "Comparison",
     "Criterion",
+    "Ending",
     "InputError",
     "Manifest",
     "Match",
@@ -39,6 +43,7 @@ __all__ = [
     "PeerLoad",
     "PeermatchError",
     "Problem",
+    "RematchReport",
     "ScoreMatrix",
     "Shortlists",
     "SolverError",
@@ -46,8 +51,10 @@ __all__ = [
     "__version__",
     "compare",
     "match",
+    "read_endings",
     "read_participants",
     "read_peers",
+    "rematch",
     "score",
     "shortlist",
     "solve",

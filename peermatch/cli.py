@@ -2,7 +2,8 @@
 
 A thin shell: it parses arguments, calls the library and formats output. Exit codes: 0 success
 (unmatched participants are a normal outcome), 2 bad usage or bad input (every problem listed,
-no traceback), 1 unexpected internal error.
+no traceback), 1 unexpected internal error, 3 ``replay`` ran but did not reproduce the recorded
+run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
 from peermatch.io import ProfileTable, check_references, read_table, write_text_atomic
 from peermatch.models import Participant, PeerLeader
+from peermatch.results import MatchResult
 from peermatch.solvers import SOLVERS
 
 __all__ = ["build_parser", "main"]
@@ -28,6 +30,7 @@ __all__ = ["build_parser", "main"]
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
+EXIT_NOT_REPRODUCED = 3
 
 
 class UsageError(Exception):
@@ -177,12 +180,15 @@ def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 Problem(cohort.participants.path, None, "id", f"no participant {pid!r}{hint}")
             )
         raise InputError(problems)
-    result = match(
-        cohort.participants.profiles,
-        cohort.peers.profiles,
-        cohort.config,
-        solver=_solver_name(args, cohort.config),
-    )
+    if getattr(args, "history", None):
+        result = _recorded_result(args, cohort, err)
+    else:
+        result = match(
+            cohort.participants.profiles,
+            cohort.peers.profiles,
+            cohort.config,
+            solver=_solver_name(args, cohort.config),
+        )
     texts = [result.explain(pid, alternatives=args.alternatives) for pid in args.participant]
     out.write("\n\n".join(texts) + "\n")
     return EXIT_OK
@@ -303,6 +309,26 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _recorded_result(args: argparse.Namespace, cohort: Cohort, err: TextIO) -> MatchResult:
+    """The result of a recorded run, re-computed from its input files (for ``explain``)."""
+    from peermatch.history import History
+
+    if not Path(args.history).exists():
+        raise InputError([Problem(args.history, None, None, "no such history file")])
+    rep = History.load(args.history).replay(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        run=args.run,
+        config=cohort.config if args.config else None,
+    )
+    if not rep.reproduced:
+        err.write(
+            f"note: run {rep.run} is not reproduced by these files "
+            f"({len(rep.differences)} participants differ); explaining the re-computed run\n"
+        )
+    return rep.result
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.demo import write_cohort
 
@@ -327,6 +353,132 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"to {l_path} (seed {args.seed})\n"
     )
     return EXIT_OK
+
+
+def _stay_bonus_arg(text: str) -> float | None:
+    value = text.strip().lower()
+    if value in ("none", "inf", "infinity"):
+        return None
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number >= 0 or 'none', found {text!r}"
+        ) from None
+    if x != x or x < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'none', found {text!r}")
+    return None if x == float("inf") else x
+
+
+def _check_history(path: str, inputs: Sequence[str | None]) -> None:
+    for other in inputs:
+        if other and _same_file(path, other):
+            raise UsageError(f"the history {path!r} is one of the input files; choose another name")
+    if Path(path).is_dir():
+        raise UsageError(f"the history {path!r} is a folder; give a file name")
+    parent = Path(path).parent
+    if not parent.exists():
+        raise UsageError(f"the history folder {str(parent)!r} does not exist")
+
+
+def _attempt(step: Callable[[], object], problems: list[Problem]) -> object:
+    """Run one reading step; collect its problems so that all are reported together."""
+    try:
+        return step()
+    except InputError as exc:
+        problems += exc.problems
+        return None
+
+
+def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.history import History
+    from peermatch.rematch import PreviousRun, read_endings, read_previous
+
+    inputs = [args.participants, args.peers, args.config, args.ended, args.previous]
+    _check_history(args.history, inputs)
+    _check_output(args.output, [*inputs, args.history])
+    problems: list[Problem] = []
+    cohort = _attempt(lambda: _read_inputs(args), problems)
+    endings = _attempt(lambda: read_endings(args.ended) if args.ended else [], problems)
+    previous = _attempt(lambda: read_previous(args.previous) if args.previous else None, problems)
+    history = _attempt(lambda: History.load(args.history), problems)
+    if problems:
+        raise InputError(problems)
+    assert isinstance(cohort, Cohort) and isinstance(endings, list)
+    assert isinstance(history, History) and (previous is None or isinstance(previous, PreviousRun))
+    result = history.rematch(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        cohort.config if args.config else None,
+        ended=endings,
+        previous=previous,
+        stay_bonus=args.stay_bonus,
+        solver=args.solver,
+    )
+    text = result.to_json() if _format(args) == "json" else result.to_csv()
+    _emit(text, args, out)
+    history.save()
+    record = history.runs[-1]
+    report = result.rematch_report
+    assert report is not None
+    counts = report.counts()
+    mt = result.metrics
+    kept = "working pairs kept" if report.stay_bonus is None else f"{report.stay_bonus:g}"
+    lines = [
+        f"run {record.run} ({record.kind}, {result.solver}, stay bonus: {kept}): "
+        f"matched {mt['n_matched']} of {mt['n_participants']} participants; "
+        + ", ".join(f"{counts[k]} {k}" for k in ("kept", "moved", "new", "unmatched", "ended"))
+        + (f", {counts['removed']} removed" if counts["removed"] else "")
+    ]
+    if report.blocks:
+        lines.append(
+            f"{len(report.blocks)} ended pair{'s' if len(report.blocks) != 1 else ''} "
+            "blocked from now on"
+        )
+    if report.safety_blocks:
+        lines.append(
+            "safety blocks in force: "
+            + ", ".join(f"{b.participant_id}-{b.peer_id}" for b in report.safety_blocks)
+        )
+    if args.output:
+        lines.append(f"wrote {args.output}")
+    lines.append(f"history {args.history}: {len(history)} run{'s' if len(history) != 1 else ''}")
+    err.write("; ".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.history import History
+
+    if not Path(args.history).exists():
+        raise InputError([Problem(args.history, None, None, "no such history file")])
+    problems: list[Problem] = []
+    cohort = _attempt(lambda: _read_inputs(args), problems)
+    history = _attempt(lambda: History.load(args.history), problems)
+    if problems:
+        raise InputError(problems)
+    assert isinstance(cohort, Cohort) and isinstance(history, History)
+    rep = history.replay(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        run=args.run,
+        config=cohort.config if args.config else None,
+    )
+    for note in rep.notes:
+        err.write(f"note: {note}\n")
+    mt = rep.result.metrics
+    if rep.reproduced:
+        out.write(
+            f"run {rep.run} reproduced: the same {mt['n_matched']} pairs and "
+            f"{mt['n_unmatched']} unmatched participants\n"
+        )
+        return EXIT_OK
+    out.write(
+        f"run {rep.run} NOT reproduced: {len(rep.differences)} participant"
+        f"{'s differ' if len(rep.differences) != 1 else ' differs'}\n"
+    )
+    out.write("".join(f"  {line}\n" for line in rep.differences))
+    return EXIT_NOT_REPRODUCED
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -368,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="peermatch",
         description="Match peer support participants with trained peer leaders.",
         epilog="Exit codes: 0 success (unmatched participants are a normal outcome), "
-        "2 bad usage or bad input, 1 internal error.",
+        "2 bad usage or bad input, 1 internal error, 3 replay did not reproduce the run.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"peermatch {__version__}")
@@ -425,6 +577,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--alternatives", type=int, default=3, metavar="K", help="alternatives to discuss (3)"
     )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        help="explain the outcome of a recorded run of this history (with what changed) "
+        "instead of a fresh match; the files must be that run's",
+    )
+    p.add_argument("--run", type=int, metavar="N", help="with --history: the run (default: last)")
+
+    p = add(
+        "rematch",
+        cmd_rematch,
+        "re-match after endings and life changes, keeping working pairs; records each run "
+        "in a history file (the first run is the initial match)",
+        "peermatch rematch participants.csv peers.csv --history year.json "
+        "--ended ended.csv -o matches.csv",
+    )
+    _inputs(p)
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        required=True,
+        help="run history (JSON; created on first use, extended by every run)",
+    )
+    p.add_argument(
+        "--ended",
+        metavar="ENDED.csv",
+        help="pairs that ended: participant_id, peer_id, reason (poor_fit, schedule, moved, "
+        "completed, participant_withdrew, leader_withdrew, safety)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="MATCHES",
+        help="start from this match file (.csv or .json) instead of the history's last run",
+    )
+    p.add_argument(
+        "--stay-bonus",
+        type=_stay_bonus_arg,
+        default=None,
+        metavar="X",
+        help="'none' (default): keep every still-feasible pair fixed; a number >= 0: add it "
+        "to each working pair's value and re-solve everyone (0 = match afresh)",
+    )
+    _config(p)
+    _solver(p)
+    _output(p)
+    p.epilog = (p.epilog or "") + (
+        "\n\nWithout --config (and --solver), a run uses those of the history's last run. "
+        "The output has one row per participant with a 'change' column: kept, moved, new, "
+        "unmatched or ended."
+    )
+
+    p = add(
+        "replay",
+        cmd_replay,
+        "re-run a recorded run from its input files and check it gives the recorded pairs",
+        "peermatch replay participants.csv peers.csv --history year.json --run 2",
+    )
+    p.epilog = (p.epilog or "") + (
+        "\n\nexit codes: 0 reproduced, 3 ran but gave other pairs (the differences are "
+        "listed), 2 bad input (e.g. files that differ from the run's), 1 internal error"
+    )
+    _inputs(p)
+    p.add_argument("--history", metavar="FILE", required=True, help="run history (JSON)")
+    p.add_argument("--run", type=int, metavar="N", help="run to replay (default: the last)")
+    _config(p)
 
     p = add(
         "shortlist",

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from peermatch._explain import Context
+    from peermatch.changes import Change, Ending, RematchReport
 
 __all__ = [
     "MATCH_COLUMNS",
+    "REMATCH_COLUMNS",
     "Manifest",
     "Match",
     "MatchResult",
@@ -33,6 +35,8 @@ __all__ = [
 
 #: Columns of the match CSV, in order (SPEC §7); more may follow.
 MATCH_COLUMNS = ("participant_id", "peer_id", "status", "score", "rank", "reason")
+#: Columns a re-match CSV adds right after :data:`MATCH_COLUMNS` (SPEC §9).
+REMATCH_COLUMNS = ("change", "previous_peer_id", "change_reason", "safety_blocked")
 
 _REASON_WORDS = {
     "vetoed_by_participant": "vetoed by the participant",
@@ -171,6 +175,9 @@ class MatchResult:
     manifest : Manifest
     config : MatchConfig
         The configuration used.
+    rematch_report : RematchReport or None
+        For a result of :func:`peermatch.rematch`: each participant's change and every block
+        known (see :attr:`changes`, :attr:`blocks`); None for a plain match.
     """
 
     matches: tuple[Match, ...]
@@ -180,6 +187,7 @@ class MatchResult:
     manifest: Manifest
     config: MatchConfig
     _context: Context | None = field(default=None, repr=False, compare=False)
+    rematch_report: RematchReport | None = None
 
     # lookups -------------------------------------------------------------------------------
     @property
@@ -191,6 +199,16 @@ class MatchResult:
     def solver(self) -> str:
         """Name of the solver that produced this result."""
         return self.manifest.solver
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """Per-participant changes of a re-matching run (empty for a plain match)."""
+        return () if self.rematch_report is None else self.rematch_report.changes
+
+    @property
+    def blocks(self) -> tuple[Ending, ...]:
+        """Every ended pair this result knows; none is ever matched again (empty for a match)."""
+        return () if self.rematch_report is None else self.rematch_report.blocks
 
     def match_for(self, participant_id: str) -> Match | None:
         """The match of one participant, or None."""
@@ -211,7 +229,8 @@ class MatchResult:
 
         For a match: why this leader (each criterion's contribution), what the leading
         alternatives lacked, and for every leader the participant ranked above this one, why
-        they did not get it. For an unmatched participant: why.
+        they did not get it. For an unmatched participant: why. For a re-matching result, also
+        what changed since the previous run and which leaders are never proposed again.
 
         Parameters
         ----------
@@ -226,7 +245,40 @@ class MatchResult:
         """
         from peermatch._explain import explain_participant
 
-        return explain_participant(self, participant_id, alternatives=alternatives)
+        report = self.rematch_report
+        change = None if report is None else report.change_for(participant_id)
+        if change is not None and change.change == "removed":
+            return f"Participant {participant_id} is {change.text}."
+        text = explain_participant(self, participant_id, alternatives=alternatives)
+        if report is None or change is None:
+            return text
+        lines = text.split("\n")
+        extra = [f"  Change: {change.text}."]
+        kept_any = any(c.change == "kept" for c in report.changes)
+        if report.stay_bonus is None and kept_any and change.change != "kept":
+            full = any(
+                u.participant_id == participant_id and u.reason == "capacity"
+                for u in self.unmatched
+            )
+            if change.change in ("moved", "new"):
+                extra.append(
+                    "  Working pairs were kept in place (no stay bonus): only places left free "
+                    "were offered."
+                )
+            elif full:
+                extra.append(
+                    "  Working pairs were kept in place (no stay bonus), so no place was freed."
+                )
+        blocked = report.blocks_for(participant_id)
+        if blocked:
+            extra.append(
+                "  Never proposed again: "
+                + ", ".join(
+                    f"{b.peer_id} (ended: {b.reason.value.replace('_', ' ')})" for b in blocked
+                )
+                + "."
+            )
+        return "\n".join([lines[0], *extra, *lines[1:]])
 
     # export --------------------------------------------------------------------------------
     def to_records(self) -> list[dict[str, Any]]:
@@ -246,6 +298,7 @@ class MatchResult:
                         "rank": item.rank,
                         "reason": "",
                         "preferred_rank": item.preferred_rank,
+                        **self._change_cells(pid),
                     }
                 )
             else:
@@ -258,12 +311,33 @@ class MatchResult:
                         "rank": None,
                         "reason": f"{item.reason}: {item.text}",
                         "preferred_rank": None,
+                        **self._change_cells(pid),
                     }
                 )
         return rows
 
+    def _change_cells(self, participant_id: str) -> dict[str, Any]:
+        report = self.rematch_report
+        if report is None:
+            return {}
+        c = report.change_for(participant_id)
+        return {
+            "change": None if c is None else c.change,
+            "previous_peer_id": None if c is None else c.previous_peer_id,
+            "change_reason": None if c is None else c.cause,
+            "safety_blocked": ";".join(
+                b.peer_id for b in report.blocks_for(participant_id) if b.safety
+            ),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """Everything in plain JSON-ready form."""
+        out = self._to_dict()
+        if self.rematch_report is not None:
+            out["rematch"] = self.rematch_report.to_dict()
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "manifest": self.manifest.to_dict(),
             "metrics": dict(self.metrics),
@@ -302,15 +376,19 @@ class MatchResult:
     def to_csv(self, path: str | Path | None = None) -> str:
         """Write the match CSV (one row per participant) atomically; return its text.
 
+        A re-matching result adds ``change`` (``kept``, ``moved``, ``new``, ``unmatched``,
+        ``ended``), ``previous_peer_id``, ``change_reason`` (the cause code) and
+        ``safety_blocked`` (leaders blocked for this participant by a safety ending) right
+        after the six columns of SPEC §7.
+
         Cells that a spreadsheet would read as a formula are neutralised. With ``path`` None
         only the text is returned.
         """
         from peermatch.io import csv_text, write_text_atomic
 
-        text = csv_text(
-            [*MATCH_COLUMNS, "preferred_rank"],
-            [[r[c] for c in (*MATCH_COLUMNS, "preferred_rank")] for r in self.to_records()],
-        )
+        extra = REMATCH_COLUMNS if self.rematch_report is not None else ()
+        columns = (*MATCH_COLUMNS, *extra, "preferred_rank")
+        text = csv_text(columns, [[r[c] for c in columns] for r in self.to_records()])
         if path is not None:
             write_text_atomic(path, text)
         return text

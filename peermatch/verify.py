@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -147,6 +147,7 @@ def check_result(
     config: MatchConfig | None = None,
     *,
     capacity: dict[str, int] | None = None,
+    blocked: Iterable[tuple[str, str]] = (),
 ) -> list[str]:
     """Audit a :class:`~peermatch.results.MatchResult` against the profiles it came from.
 
@@ -154,6 +155,8 @@ def check_result(
     participant appears exactly once (matched or unmatched), no unknown ids, every matched pair
     is feasible with the reported score, no leader exceeds its capacity (``capacity`` overrides
     the leaders' own, e.g. for re-matching), reported ranks, loads and basic metrics agree.
+    ``blocked`` pairs ``(participant_id, peer_id)`` (pairs that ended earlier) count as
+    infeasible (``previously_ended``).
 
     Returns
     -------
@@ -166,6 +169,10 @@ def check_result(
     sm = score(participants, peers, cfg)
     p_idx = {pid: i for i, pid in enumerate(sm.participant_ids)}
     l_idx = {lid: j for j, lid in enumerate(sm.peer_ids)}
+    feasible = sm.feasible.copy()
+    ended = {(p, x) for p, x in blocked if p in p_idx and x in l_idx}
+    for p, x in ended:
+        feasible[p_idx[p], l_idx[x]] = False
     problems: list[str] = []
     seen: dict[str, int] = {}
     for pid in [m.participant_id for m in result.matches] + [
@@ -185,11 +192,9 @@ def check_result(
             continue
         i, j = p_idx[mt.participant_id], l_idx[mt.peer_id]
         load[mt.peer_id] = load.get(mt.peer_id, 0) + 1
-        if not sm.feasible[i, j]:
-            problems.append(
-                f"match {mt.participant_id}-{mt.peer_id} is infeasible "
-                f"({sm.reason_names[sm.reasons[i, j]]})"
-            )
+        if not feasible[i, j]:
+            why = sm.reason_names[sm.reasons[i, j]] if not sm.feasible[i, j] else "previously_ended"
+            problems.append(f"match {mt.participant_id}-{mt.peer_id} is infeasible ({why})")
         if abs(mt.score - float(sm.values[i, j])) > 1e-9:
             problems.append(
                 f"match {mt.participant_id}-{mt.peer_id} reports score {mt.score}, "
@@ -198,7 +203,7 @@ def check_result(
         better = sum(
             1
             for c in range(len(sm.peer_ids))
-            if sm.feasible[i, c]
+            if feasible[i, c]
             and (
                 sm.values[i, c] > sm.values[i, j] or (sm.values[i, c] == sm.values[i, j] and c < j)
             )
@@ -221,7 +226,7 @@ def check_result(
         if u.participant_id not in p_idx:
             continue
         i = p_idx[u.participant_id]
-        has_feasible = bool(sm.feasible[i].any())
+        has_feasible = bool(feasible[i].any())
         if u.reason == "no_feasible_leader" and has_feasible:
             problems.append(f"{u.participant_id} reported without feasible leader but has one")
         if u.reason == "capacity" and not has_feasible:
