@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
@@ -55,7 +55,7 @@ class Cohort:
 
 def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
     problems: list[Problem] = []
-    tables: dict[str, ProfileTable[object]] = {}
+    tables: dict[str, ProfileTable[Any]] = {}
     for kind, path in (("participant", args.participants), ("peer", args.peers)):
         try:
             tables[kind] = read_table(path, kind)
@@ -68,10 +68,10 @@ def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
         except InputError as exc:
             problems += exc.problems
     if len(tables) == 2:
-        problems += check_references(tables["participant"], tables["peer"])  # type: ignore[arg-type]
+        problems += check_references(tables["participant"], tables["peer"])
     if problems:
         raise InputError(problems)
-    return Cohort(tables["participant"], tables["peer"], cfg)  # type: ignore[arg-type]
+    return Cohort(tables["participant"], tables["peer"], cfg)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -93,6 +93,8 @@ def _check_output(out: str | None, inputs: Sequence[str | None]) -> None:
     parent = Path(out).parent
     if not parent.exists():
         raise UsageError(f"the output folder {str(parent)!r} does not exist")
+    if not parent.is_dir():
+        raise UsageError(f"the output folder {str(parent)!r} is a file, not a folder")
     if Path(out).is_dir():
         raise UsageError(f"the output {out!r} is a folder; give a file name")
 
@@ -108,9 +110,16 @@ def _format(args: argparse.Namespace) -> str:
 
 def _emit(text: str, args: argparse.Namespace, stdout: TextIO) -> None:
     if args.output:
-        write_text_atomic(args.output, text)
+        _write(args.output, text)
     else:
         stdout.write(text)
+
+
+def _write(path: str | Path, text: str) -> None:
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def _solver_name(args: argparse.Namespace, cfg: MatchConfig) -> str:
