@@ -661,6 +661,8 @@ def _cell(value: object) -> str:
         if not math.isfinite(value):
             return ""
         return repr(value)
+    if isinstance(value, int):  # a number, not a formula, even when negative
+        return str(value)
     return neutralise(str(value))
 
 
