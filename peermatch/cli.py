@@ -57,6 +57,8 @@ class Cohort:
 
 
 def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
+    if _same_file(args.participants, args.peers):
+        raise UsageError("PARTICIPANTS and PEERS name the same file; give the two files")
     problems: list[Problem] = []
     tables: dict[str, ProfileTable[Any]] = {}
     for kind, path in (("participant", args.participants), ("peer", args.peers)):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -677,8 +678,21 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write UTF-8 text to ``path`` via a temporary file and an atomic rename."""
+    """Write UTF-8 text to ``path`` via a temporary file and an atomic rename.
+
+    A symbolic link is followed: the file it points to is replaced, the link stays. A device,
+    pipe or socket (``/dev/stdout``, a named pipe) cannot be renamed over, so it is written
+    to directly.
+    """
     target = Path(path)
+    if target.is_symlink() or target.exists():
+        target = Path(os.path.realpath(target))
+        if target.exists() and not target.is_file():
+            if target.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+            with target.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            return
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

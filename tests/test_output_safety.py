@@ -6,6 +6,8 @@ import contextlib
 import csv
 import io
 import os
+import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -191,6 +193,40 @@ def test_a_new_file_appears_whole_or_not_at_all(
     assert seen == [False] and target.read_bytes() == b"a,b\r\n" * 1000
 
 
+def test_write_through_a_symlink_replaces_the_file_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "matches.csv"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "matches.csv"
+    link.symlink_to(real)
+    write_text_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["matches.csv"]
+
+
+def test_write_to_a_pipe_streams_into_it(tmp_path: Path) -> None:
+    """Writing to a named pipe (or /dev/stdout) must not replace it with a regular file."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        write_text_atomic(fifo, "a,b\r\n")
+    finally:
+        if reader.is_alive():  # unblock the reader if the write went elsewhere
+            with contextlib.suppress(OSError), open(fifo, "wb", buffering=0) as fh:
+                fh.write(b"")
+        reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got == [b"a,b\r\n"]
+
+
+def test_write_to_a_folder_fails(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        write_text_atomic(tmp_path, "x")
+
+
 def run_main(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -219,6 +255,15 @@ def test_cli_failed_write_is_exit_2_and_keeps_the_old_output(
     assert out.read_text() == "previous run\n"
     assert "Traceback" not in err
     assert not [x for x in tmp_path.iterdir() if x.name.endswith(".tmp")]
+
+
+def test_cli_refuses_the_same_file_as_participants_and_peers(
+    inputs: tuple[Path, Path, Path],
+) -> None:
+    p, _, _ = inputs
+    for command in (["validate"], ["match"], ["deidentify", "--out", str(p.parent / "x")]):
+        code, out, err = run_main([command[0], str(p), str(p), *command[1:]])
+        assert code == 2 and "name the same file" in err and out == ""
 
 
 def test_cli_output_under_a_file_is_exit_2(inputs: tuple[Path, Path, Path]) -> None:
