@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
@@ -24,6 +24,9 @@ from peermatch.io import ProfileTable, check_references, read_table, write_text_
 from peermatch.models import Participant, PeerLeader
 from peermatch.results import MatchResult
 from peermatch.solvers import SOLVERS
+
+if TYPE_CHECKING:
+    from peermatch.deidentify import Pseudonymiser
 
 __all__ = ["build_parser", "main"]
 
@@ -57,6 +60,8 @@ class Cohort:
 
 
 def _read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
+    if _same_file(args.participants, args.peers):
+        raise UsageError("PARTICIPANTS and PEERS name the same file; give the two files")
     problems: list[Problem] = []
     tables: dict[str, ProfileTable[Any]] = {}
     for kind, path in (("participant", args.participants), ("peer", args.peers)):
@@ -96,6 +101,8 @@ def _check_output(out: str | None, inputs: Sequence[str | None]) -> None:
     parent = Path(out).parent
     if not parent.exists():
         raise UsageError(f"the output folder {str(parent)!r} does not exist")
+    if not parent.is_dir():
+        raise UsageError(f"the output folder {str(parent)!r} is a file, not a folder")
     if Path(out).is_dir():
         raise UsageError(f"the output {out!r} is a folder; give a file name")
 
@@ -111,9 +118,16 @@ def _format(args: argparse.Namespace) -> str:
 
 def _emit(text: str, args: argparse.Namespace, stdout: TextIO) -> None:
     if args.output:
-        write_text_atomic(args.output, text)
+        _write(args.output, text)
     else:
         stdout.write(text)
+
+
+def _write(path: str | Path, text: str) -> None:
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def _solver_name(args: argparse.Namespace, cfg: MatchConfig) -> str:
@@ -144,7 +158,12 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.matching import match
 
-    _check_output(args.output, [args.participants, args.peers, getattr(args, "config", None)])
+    inputs = [args.participants, args.peers, getattr(args, "config", None)]
+    _check_output(args.output, inputs)
+    if args.key_file and not args.deidentify:
+        raise UsageError("--key-file is used only with --deidentify")
+    if args.deidentify:
+        _check_key_file(args.key_file, [*inputs, args.output], None)
     cohort = _read_inputs(args)
     result = match(
         cohort.participants.profiles,
@@ -152,7 +171,14 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cohort.config,
         solver=_solver_name(args, cohort.config),
     )
-    text = result.to_json() if _format(args) == "json" else result.to_csv()
+    if args.deidentify:
+        from peermatch.deidentify import deidentified_match_csv, deidentified_match_json
+
+        pseudo = _pseudonymiser(args, err)
+        fmt = deidentified_match_json if _format(args) == "json" else deidentified_match_csv
+        text = fmt(result, pseudo)
+    else:
+        text = result.to_json() if _format(args) == "json" else result.to_csv()
     _emit(text, args, out)
     mt = result.metrics
     err.write(
@@ -481,6 +507,81 @@ def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_NOT_REPRODUCED
 
 
+def _check_key_file(
+    key_file: str | None, others: Sequence[str | None], folder: Path | None
+) -> None:
+    if key_file is None:
+        return
+    for path in others:
+        if path and _same_file(key_file, path):
+            raise UsageError(f"--key-file {key_file!r} is also an input or output file")
+    if folder is not None and Path(key_file).resolve().is_relative_to(folder.resolve()):
+        raise UsageError(
+            f"--key-file {key_file!r} is inside the export folder {str(folder)!r}; keep the key "
+            "apart from the data it protects"
+        )
+    if Path(key_file).is_dir():
+        raise UsageError(f"--key-file {key_file!r} is a folder")
+
+
+def _pseudonymiser(args: argparse.Namespace, err: TextIO) -> Pseudonymiser:
+    from peermatch.deidentify import Pseudonymiser, new_key, read_key
+
+    if not args.key_file:
+        err.write(
+            "note: no --key-file, so the pseudonyms use a random key that is not kept: they "
+            "cannot be linked to any other export\n"
+        )
+        return Pseudonymiser()
+    key_path = Path(args.key_file)
+    if not key_path.exists():
+        _write(key_path, new_key() + "\n")
+        err.write(
+            f"created a new key in {args.key_file} (readable only by you): keep it secret and "
+            "apart from the export; the same key gives the same pseudonyms\n"
+        )
+    return Pseudonymiser(read_key(key_path))
+
+
+def cmd_deidentify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.deidentify import deidentified_profiles_csv, deidentify_profiles
+
+    folder = Path(args.out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file, not a folder")
+    targets = [folder / "participants.csv", folder / "peers.csv"]
+    for target in targets:
+        for path in (args.participants, args.peers):
+            if _same_file(str(target), path):
+                raise UsageError(f"the output {str(target)!r} is one of the input files")
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not args.force:
+        raise UsageError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+            "choose another --out folder or pass --force to replace them"
+        )
+    _check_key_file(args.key_file, [args.participants, args.peers], folder)
+    cohort = _read_inputs(args, config=False)
+    pseudo = _pseudonymiser(args, err)
+    texts = [
+        deidentified_profiles_csv(
+            deidentify_profiles(cohort.participants.profiles, "participant", pseudo)
+        ),
+        deidentified_profiles_csv(deidentify_profiles(cohort.peers.profiles, "peer", pseudo)),
+    ]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {args.out!r}: {exc.strerror or exc}") from None
+    for target, text in zip(targets, texts, strict=True):
+        _write(target, text)
+    err.write(
+        f"wrote de-identified profiles of {len(cohort.participants.profiles)} participants and "
+        f"{len(cohort.peers.profiles)} peer leaders to {targets[0]} and {targets[1]}\n"
+    )
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
@@ -512,6 +613,22 @@ def _output(p: argparse.ArgumentParser, *, formats: bool = True) -> None:
             choices=["csv", "json"],
             help="output format (default: from the extension of OUT, else csv)",
         )
+
+
+def _deidentify_options(p: argparse.ArgumentParser, *, flag: bool = True) -> None:
+    if flag:
+        p.add_argument(
+            "--deidentify",
+            action="store_true",
+            help="write pseudonymous ids instead of the real ones (research sharing; see "
+            "docs/privacy.md)",
+        )
+    p.add_argument(
+        "--key-file",
+        metavar="KEY",
+        help="secret key for the pseudonyms; the same key gives the same pseudonyms (created "
+        "with a random key if missing; default: a random key that is not kept)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -557,6 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     _config(p)
     _solver(p)
     _output(p)
+    _deidentify_options(p)
 
     p = add(
         "explain",
@@ -709,6 +827,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["csv", "json"],
         help="format of OUT (default: from its extension, else csv)",
     )
+
+    p = add(
+        "deidentify",
+        cmd_deidentify,
+        "write de-identified profiles for research sharing (banded ages and HbA1c, "
+        "pseudonymous ids, no free text)",
+        "peermatch deidentify participants.csv peers.csv --out shared --key-file ~/peermatch.key",
+    )
+    _inputs(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _deidentify_options(p, flag=False)
+    p.add_argument("--force", action="store_true", help="replace existing files in DIR")
 
     p = add(
         "demo",

@@ -380,7 +380,11 @@ class MatchConfig(BaseModel):
             Naming every unknown key and invalid value (with ``source`` as the file).
         """
         problems: list[Problem] = []
-        data = dict(data)
+        if not isinstance(data, Mapping):
+            raise InputError(
+                [Problem(source, None, None, "expected a table of settings (key = value)")]
+            )
+        data = {str(k): v for k, v in data.items()}
         preset = data.pop("preset", "participant_centred")
         if not isinstance(preset, str) or preset not in PRESETS:
             raise InputError(
@@ -399,7 +403,15 @@ class MatchConfig(BaseModel):
         if not isinstance(raw_criteria, Mapping):
             problems.append(Problem(source, None, "criteria", "expected a table of criteria"))
             raw_criteria = {}
-        for name, over in {**base, **raw_criteria}.items():
+        for key, over in {**base, **raw_criteria}.items():
+            name = str(key)
+            if name not in CRITERION_FIELDS:
+                close = get_close_matches(name, CRITERION_FIELDS, n=1)
+                hint = f" — did you mean {close[0]!r}?" if close else ""
+                problems.append(
+                    Problem(source, None, f"criteria.{name}", f"unknown criterion {name!r}{hint}")
+                )
+                continue
             if isinstance(over, Criterion):
                 merged[name] = over
                 continue
@@ -418,6 +430,15 @@ class MatchConfig(BaseModel):
                 close = get_close_matches(key, sorted(known - {"criteria"}), n=1)
                 hint = f" — did you mean {close[0]!r}?" if close else ""
                 problems.append(Problem(source, None, key, f"unknown key{hint}"))
+        if not problems and not merged:
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    "criteria",
+                    'no criteria: with preset = "none" give at least one [criteria.NAME] table',
+                )
+            )
         if problems:
             raise InputError(problems)
         try:
@@ -506,5 +527,39 @@ def _config_problems(exc: ValidationError, source: str | None) -> list[Problem]:
                     msg += f" — did you mean {close[0]!r}?"
         elif e.get("type") == "literal_error":
             msg = f"expected one of: {', '.join(KINDS)}; found {e.get('input')!r}"
+        else:
+            msg = _plain_message(e, msg)
         out.append(Problem(source, None, loc or None, msg))
     return out
+
+
+_BOUND_WORDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "greater than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _plain_message(e: Any, msg: str) -> str:
+    """Reword pydantic's messages as "expected ..., found ..."."""
+    kind = str(e.get("type"))
+    value = e.get("input")
+    loc = [str(p) for p in e.get("loc", ())]
+    if kind == "missing" and loc[-1:] == ["kind"] and len(loc) == 3:
+        kinds = ", ".join(KINDS_FOR_FIELD.get(loc[1], KINDS))
+        return f"required: the preset does not define this criterion, so give its kind ({kinds})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, found {value}"
+    if kind in _BOUND_WORDS:
+        key, words = _BOUND_WORDS[kind]
+        bound = (e.get("ctx") or {}).get(key)
+        shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
+        return f"expected a number {words} {shown}, found {value!r}"
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
+        return f"expected a number, found {value!r}"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"expected true or false, found {value!r}"
+    if kind in {"string_type"}:
+        return f"expected text, found {value!r}"
+    return msg

@@ -18,12 +18,15 @@ Limits: a profile file may hold at most :data:`MAX_FILE_BYTES` bytes (200 MB) an
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -85,31 +88,79 @@ def _problem_limit(problems: list[Problem], path: str) -> None:
         problems.append(Problem(path, None, None, f"... and {extra} more problems"))
 
 
+def _size_text(n: int) -> str:
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
+def _too_large(label: str, size: int) -> InputError:
+    return InputError(
+        [
+            Problem(
+                label,
+                None,
+                None,
+                f"the file is too large ({_size_text(size)}; the limit is "
+                f"{_size_text(MAX_FILE_BYTES)}): split the cohort into smaller files",
+            )
+        ]
+    )
+
+
 def _read_bytes(path: Path, label: str) -> bytes:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
-    if path.is_dir():
+        info = path.stat()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "invalid file name"
+        raise InputError([Problem(label, None, None, f"cannot read: {reason}")]) from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError([Problem(label, None, None, "is a folder, not a file")])
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            [
-                Problem(
-                    label,
-                    None,
-                    None,
-                    f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB",
-                )
-            ]
-        )
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([Problem(label, None, None, "is not a regular file")])
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(label, info.st_size)
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
+    if len(data) > MAX_FILE_BYTES:  # the file grew while being read
+        raise _too_large(label, len(data))
+    return data
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+_SAVE_AS_UTF8 = "save it as UTF-8 (in a spreadsheet: Save As 'CSV UTF-8 (comma delimited)')"
+
+
+def _encoding_problem(data: bytes) -> str | None:
+    """Name the encoding of a file that is clearly not UTF-8 text, with the fix."""
+    if data.startswith(_WORKBOOK_MAGIC):
+        return (
+            "this is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text; " + _SAVE_AS_UTF8
+        )
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return f"the file is {name} text (a spreadsheet's 'Unicode text'); {_SAVE_AS_UTF8}"
+    head = data[:200]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        return f"the file looks like UTF-16 text (every other byte is zero); {_SAVE_AS_UTF8}"
+    return None
 
 
 def _decode(data: bytes, label: str) -> str:
+    wide = _encoding_problem(data)
+    if wide is not None:
+        raise InputError([Problem(label, None, None, wide)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -120,8 +171,8 @@ def _decode(data: bytes, label: str) -> str:
                     label,
                     line,
                     None,
-                    f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8 "
-                    "(in a spreadsheet: 'CSV UTF-8')",
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x}; the file probably uses a "
+                    f"legacy encoding such as Windows-1252 or Latin-1); {_SAVE_AS_UTF8}",
                 )
             ]
         ) from None
@@ -183,9 +234,26 @@ def _validate_rows(
 def _looks_delimited(header_line: str, sep: str, known: Sequence[str]) -> bool:
     if sep not in header_line:
         return False
-    by_sep = sum(_normal_column(c) in known for c in header_line.split(sep))
-    by_comma = sum(_normal_column(c) in known for c in header_line.split(","))
-    return by_sep >= 2 and by_sep > by_comma
+
+    def recognised(cells: list[str]) -> int:
+        return sum(_normal_column(c.strip().strip('"')) in known for c in cells)
+
+    by_sep = recognised(header_line.split(sep))
+    return by_sep >= 2 and by_sep > recognised(header_line.split(","))
+
+
+def _csv_error_text(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return "malformed CSV: a quoted cell that starts on this row is never closed (missing '\"')"
+    if "expected after" in text:
+        return (
+            "malformed CSV: a quoted cell must end at a comma; write a quote inside a quoted "
+            'cell as two quotes ("")'
+        )
+    if "field larger than field limit" in text:
+        return f"malformed CSV: a cell is longer than {csv.field_size_limit()} characters"
+    return f"malformed CSV: {text}"
 
 
 def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
@@ -211,17 +279,21 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_row = 0
+    header_key: list[str] = []
     records: list[tuple[int, dict[str, Any]]] = []
     columns: list[str | None] = []
-    line = 1
+    unnamed_used: dict[int, int] = {}
+    # ROW is the row a spreadsheet shows: one per CSV record (a quoted cell may span several
+    # lines), blank lines included.
+    row = 0
     try:
         for cells in reader:
-            row = line
-            line = reader.line_num + 1
+            row += 1
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
                 header, header_row = cells, row
+                header_key = [_normal_column(c) for c in cells]
                 columns = _header_columns(cells, kind, known, label, row, problems)
                 if all(c is None for c in columns):
                     raise InputError(
@@ -239,6 +311,16 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
             if len(records) >= MAX_ROWS:
                 problems.append(Problem(label, row, None, f"more than {MAX_ROWS} profiles"))
                 break
+            if [_normal_column(c) for c in cells] == header_key:
+                problems.append(
+                    Problem(
+                        label,
+                        row,
+                        None,
+                        f"this row repeats the header row {header_row} (were two files joined?)",
+                    )
+                )
+                continue
             extra = cells[len(header) :]
             if len(cells) < len(header) or any(c.strip() for c in extra):
                 problems.append(
@@ -250,6 +332,9 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
                     )
                 )
                 continue
+            for pos, (name, cell) in enumerate(zip(header, cells, strict=False), start=1):
+                if not name.strip() and cell.strip():
+                    unnamed_used.setdefault(pos, row)
             data = {
                 col: cell.strip()
                 for col, cell in zip(columns, cells, strict=False)
@@ -257,10 +342,23 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
             }
             records.append((row, data))
     except csv.Error as exc:
-        problems.append(Problem(label, reader.line_num, None, f"malformed CSV: {exc}"))
+        problems.append(Problem(label, row + 1, None, _csv_error_text(exc)))
     if header is None:
+        if problems:
+            raise InputError(problems)
         raise InputError(
             [Problem(label, None, None, "the file is empty: expected a header row and profiles")]
+        )
+    for pos, first in sorted(unnamed_used.items()):
+        hint = " (a spreadsheet or pandas index? leave it out)" if pos == 1 else ""
+        problems.append(
+            Problem(
+                label,
+                first,
+                None,
+                f"column {pos} has no name in the header but holds values{hint}; "
+                "name the column or delete it",
+            )
         )
     if not records and not problems:
         problems.append(Problem(label, header_row, None, "the file has a header but no profiles"))
@@ -315,11 +413,20 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
             [Problem(label, None, None, "the file is empty: expected a JSON list of profiles")]
         )
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        # NaN, Infinity and over-long numbers become floats, reported with the record and
+        # field named.
+        data = json.loads(
+            text,
+            parse_constant=_JsonConstant.parse,
+            parse_int=_json_int,
+            object_pairs_hook=_json_object,
+        )
     except json.JSONDecodeError as exc:
         raise InputError([Problem(label, exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
-    except ValueError as exc:
-        raise InputError([Problem(label, None, None, f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise InputError(
+            [Problem(label, None, None, "not valid profile JSON: lists or objects nested too deep")]
+        ) from None
     if not isinstance(data, list):
         raise InputError(
             [
@@ -337,6 +444,7 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
         raise InputError([Problem(label, None, None, f"more than {MAX_ROWS} profiles")])
     problems: list[Problem] = []
     records: list[tuple[int, dict[str, Any]]] = []
+    non_finite: set[tuple[int, str]] = set()
     for pos, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             problems.append(
@@ -344,6 +452,10 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
             )
             continue
         clean: dict[str, Any] = {}
+        for key in getattr(item, "duplicates", ()):
+            problems.append(
+                Problem(label, pos, _normal_column(key) or repr(key), "field given twice")
+            )
         for key, value in item.items():
             name = _normal_column(key)
             if name not in known:
@@ -361,23 +473,66 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
                 continue
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
+            for inner in getattr(value, "duplicates", ()):
+                problems.append(Problem(label, pos, name, f"gives {inner!r} twice"))
+            if isinstance(value, _JsonConstant):
+                problems.append(
+                    Problem(
+                        label, pos, name, f"{value.name} is not allowed (numbers must be finite)"
+                    )
+                )
+                non_finite.add((pos, name))
             clean[name] = value
         records.append((pos, clean))
     profiles, rows, more = _validate_rows(records, kind, label)
-    problems += more
+    problems += [p for p in more if (p.row, p.field) not in non_finite]
     if problems:
         _problem_limit(problems, label)
         raise InputError(problems)
     return ProfileTable(label, profiles, rows)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed (numbers must be finite)")
+class _JsonConstant(float):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as written in a JSON file."""
+
+    name: str = "NaN"
+
+    @classmethod
+    def parse(cls, name: str) -> _JsonConstant:
+        value = cls(name)
+        value.name = name
+        return value
+
+
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers the keys it gave more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    obj = _JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        dups: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                dups.append(key)
+            seen.add(key)
+        obj.duplicates = tuple(dict.fromkeys(dups))
+    return obj
+
+
+def _json_int(text: str) -> int | float:
+    # Integers too long for a profile become floats (out of range, or inf), which the
+    # validators report; Python refuses to convert integers of more than 4300 digits.
+    return int(text) if len(text) <= 20 else float(text)
 
 
 def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    return names.get(type(value), "null" if value is None else "a number")
+    names = ((dict, "an object"), (list, "a list"), (str, "a string"), (bool, "a boolean"))
+    found = next((name for cls, name in names if isinstance(value, cls)), None)
+    return found or ("null" if value is None else "a number")
 
 
 def read_table(path: str | Path, kind: str) -> ProfileTable[Any]:
@@ -391,17 +546,16 @@ def read_table(path: str | Path, kind: str) -> ProfileTable[Any]:
     p = Path(path)
     label = str(path)
     ext = p.suffix.lower()
+    if kind not in ("participant", "peer"):
+        raise ValueError(f"kind must be 'participant' or 'peer', not {kind!r}")
     if ext not in (".csv", ".json"):
+        how = (
+            "in the spreadsheet, Save As 'CSV UTF-8 (comma delimited)'"
+            if ext in _WORKBOOK_EXTENSIONS
+            else "save the profiles as .csv (comma-separated) or .json"
+        )
         raise InputError(
-            [
-                Problem(
-                    label,
-                    None,
-                    None,
-                    f"unknown file type {ext or '(none)'!r}: save the profiles as .csv "
-                    "(comma-separated) or .json",
-                )
-            ]
+            [Problem(label, None, None, f"unknown file type {ext or '(none)'!r}: {how}")]
         )
     text = _decode(_read_bytes(p, label), label)
     reader = _read_csv if ext == ".csv" else _read_json
@@ -511,6 +665,8 @@ def _cell(value: object) -> str:
         if not math.isfinite(value):
             return ""
         return repr(value)
+    if isinstance(value, int):  # a number, not a formula, even when negative
+        return str(value)
     return neutralise(str(value))
 
 
@@ -525,8 +681,21 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write UTF-8 text to ``path`` via a temporary file and an atomic rename."""
+    """Write UTF-8 text to ``path`` via a temporary file and an atomic rename.
+
+    A symbolic link is followed: the file it points to is replaced, the link stays. A device,
+    pipe or socket (``/dev/stdout``, a named pipe) cannot be renamed over, so it is written
+    to directly.
+    """
     target = Path(path)
+    if target.is_symlink() or target.exists():
+        target = Path(os.path.realpath(target))
+        if target.exists() and not target.is_file():
+            if target.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+            with target.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            return
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

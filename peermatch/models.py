@@ -97,6 +97,8 @@ def _number(value: object, *, whole: bool, lo: float, hi: float) -> int | float 
         raise _err("number", f"{expected}, found {_shown(value)}")
     num: float
     if isinstance(value, int):
+        if abs(value) > 10**15:
+            raise _err("number", f"{expected}, found {_shown(value)} (out of range)")
         num = float(value)
     elif isinstance(value, float):
         num = value
@@ -318,6 +320,8 @@ def _region(value: object) -> str | None:
     if _is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _err("region", f"expected a short region code, found {_shown(value)}")
         value = str(value)
     if not isinstance(value, str):
         raise _err("region", f"expected a short region code, found {_shown(value)}")
@@ -438,7 +442,11 @@ CRITERION_FIELDS: tuple[str, ...] = (
 class _Profile(BaseModel):
     """Fields shared by participants and peer leaders."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+    # hide_input_in_errors: a validation error's text never repeats the whole record (health
+    # data); each message shows only the offending value.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=False, hide_input_in_errors=True
+    )
 
     kind: ClassVar[str] = "profile"
 
