@@ -12,6 +12,7 @@ Examples
 {'P1': 'L1'}
 """
 
+from peermatch._display import Explanation
 from peermatch._version import __version__
 from peermatch.config import Criterion, MatchConfig
 from peermatch.errors import InputError, PeermatchError, Problem, SolverError
@@ -25,6 +26,7 @@ from peermatch.solvers import SOLVERS, solve
 __all__ = [
     "SOLVERS",
     "Criterion",
+    "Explanation",
     "InputError",
     "Manifest",
     "Match",
