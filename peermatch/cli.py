@@ -113,6 +113,28 @@ def _emit(text: str, args: argparse.Namespace, stdout: TextIO) -> None:
         stdout.write(text)
 
 
+def _check_plot(args: argparse.Namespace) -> None:
+    """Check ``--plot FILE`` before any work: format, not an input or the output, matplotlib."""
+    path: str | None = getattr(args, "plot", None)
+    if not path:
+        return
+    from peermatch.plots import FORMATS
+
+    if Path(path).suffix.lower() not in FORMATS:
+        raise UsageError(
+            f"--plot {path!r}: the figure's format follows the extension; use " + ", ".join(FORMATS)
+        )
+    _check_output(path, [args.participants, args.peers, getattr(args, "config", None)])
+    if args.output and _same_file(path, args.output):
+        raise UsageError(f"--plot and --output both name {path!r}; give the figure its own name")
+    try:
+        from peermatch._optional import require
+
+        require("matplotlib", extra="plot", purpose="--plot")
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _solver_name(args: argparse.Namespace, cfg: MatchConfig) -> str:
     return str(args.solver) if getattr(args, "solver", None) else cfg.solver
 
@@ -142,6 +164,7 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.matching import match
 
     _check_output(args.output, [args.participants, args.peers, getattr(args, "config", None)])
+    _check_plot(args)
     cohort = _read_inputs(args)
     result = match(
         cohort.participants.profiles,
@@ -157,6 +180,11 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{result.solver} (mean score {float(mt['mean_score']):.3f}); "
         f"{mt['n_unmatched']} unmatched" + (f"; wrote {args.output}" if args.output else "") + "\n"
     )
+    if args.plot:
+        from peermatch.plots import save_figure, summary
+
+        save_figure(summary(result), args.plot)
+        err.write(f"wrote the summary figure {args.plot}\n")
     return EXIT_OK
 
 
@@ -290,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     _config(p)
     _solver(p)
     _output(p)
+    p.add_argument(
+        "--plot",
+        metavar="FIGURE",
+        help="also write a summary figure of the run (.png, .svg or .pdf, e.g. summary.png; "
+        "needs matplotlib: pip install 'peermatch[plot]')",
+    )
 
     p = add(
         "explain",
