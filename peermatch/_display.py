@@ -88,7 +88,9 @@ class _Raw:
 def _bar(value: float, top: float) -> _Raw:
     width = 0.0 if top <= 0 else max(0.0, min(1.0, value / top)) * 100
     return _Raw(
+        '<div style="width:8em;background:#eee">'
         f'<div style="background:{_BAR};height:0.7em;width:{width:.1f}%;min-width:1px"></div>'
+        "</div>"
     )
 
 
