@@ -76,7 +76,7 @@ class Match:
     peer_id: str
     score: float
     rank: int
-    contributions: Mapping[str, float] = field(default_factory=dict)
+    contributions: Mapping[str, float] = field(default_factory=dict, repr=False)
     preferred_rank: int | None = None
 
 
@@ -103,7 +103,9 @@ class Unmatched:
         """The reason in plain words."""
         if self.reason == "capacity":
             k = self.detail.get("feasible_leaders", 0)
-            return f"all {k} feasible leader{'s' if k != 1 else ''} were full"
+            if k == 1:
+                return "the only feasible leader was full"
+            return f"all {k} feasible leaders were full"
         if self.reason == "no_feasible_leader":
             if not self.detail:
                 return "no peer leaders were given"

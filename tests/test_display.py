@@ -82,6 +82,17 @@ def test_reprs_are_one_readable_line(result: MatchResult) -> None:
     e = result.explanation("P1")
     assert repr(e) == f"<Explanation of P1: matched with L2 (score {e.score:.3f})>"
     assert repr(result.explanation("P3")) == "<Explanation of P3: unmatched>"
+    m = result.match_for("P1")
+    assert m is not None and m.contributions
+    assert repr(m) == (
+        f"Match(participant_id='P1', peer_id='L2', score={m.score!r}, rank=1, preferred_rank=1)"
+    )
+
+
+def test_unmatched_text_reads_well_for_one_leader() -> None:
+    ps = [Participant(id=f"P{i}", age=40, languages="en") for i in range(3)]
+    r = match(ps, [PeerLeader(id="L1", age=40, languages="en", capacity=2)])
+    assert r.unmatched[0].text == "the only feasible leader was full"
 
 
 # -- MatchResult HTML -------------------------------------------------------------------------
