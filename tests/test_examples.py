@@ -105,6 +105,7 @@ def test_walkthrough_notebook_runs(kernel: str) -> None:
         nb,
         kernel_name=kernel,
         timeout=300,
+        startup_timeout=180,
         resources={"metadata": {"path": str(EXAMPLES)}},
     )
     client.execute()  # raises CellExecutionError on the first failing cell
