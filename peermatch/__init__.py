@@ -12,6 +12,7 @@ Examples
 {'P1': 'L1'}
 """
 
+from peermatch._display import Explanation
 from peermatch._version import __version__
 from peermatch.changes import Change, Ending, RematchReport
 from peermatch.compare import Comparison, compare
@@ -33,6 +34,7 @@ __all__ = [
     "Comparison",
     "Criterion",
     "Ending",
+    "Explanation",
     "InputError",
     "Manifest",
     "Match",

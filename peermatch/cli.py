@@ -130,6 +130,28 @@ def _write(path: str | Path, text: str) -> None:
         raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
+def _check_plot(args: argparse.Namespace) -> None:
+    """Check ``--plot FILE`` before any work: format, not an input or the output, matplotlib."""
+    path: str | None = getattr(args, "plot", None)
+    if not path:
+        return
+    from peermatch.plots import FORMATS
+
+    if Path(path).suffix.lower() not in FORMATS:
+        raise UsageError(
+            f"--plot {path!r}: the figure's format follows the extension; use " + ", ".join(FORMATS)
+        )
+    _check_output(path, [args.participants, args.peers, getattr(args, "config", None)])
+    if args.output and _same_file(path, args.output):
+        raise UsageError(f"--plot and --output both name {path!r}; give the figure its own name")
+    try:
+        from peermatch._optional import require
+
+        require("matplotlib", extra="plot", purpose="--plot")
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _solver_name(args: argparse.Namespace, cfg: MatchConfig) -> str:
     return str(args.solver) if getattr(args, "solver", None) else cfg.solver
 
@@ -164,6 +186,9 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError("--key-file is used only with --deidentify")
     if args.deidentify:
         _check_key_file(args.key_file, [*inputs, args.output], None)
+        if args.plot:
+            raise UsageError("--plot shows real ids; leave it out when using --deidentify")
+    _check_plot(args)
     cohort = _read_inputs(args)
     result = match(
         cohort.participants.profiles,
@@ -186,6 +211,11 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{result.solver} (mean score {float(mt['mean_score']):.3f}); "
         f"{mt['n_unmatched']} unmatched" + (f"; wrote {args.output}" if args.output else "") + "\n"
     )
+    if args.plot:
+        from peermatch.plots import save_figure, summary
+
+        save_figure(summary(result), args.plot)
+        err.write(f"wrote the summary figure {args.plot}\n")
     return EXIT_OK
 
 
@@ -675,6 +705,12 @@ def build_parser() -> argparse.ArgumentParser:
     _solver(p)
     _output(p)
     _deidentify_options(p)
+    p.add_argument(
+        "--plot",
+        metavar="FIGURE",
+        help="also write a summary figure of the run (.png, .svg or .pdf, e.g. summary.png; "
+        "needs matplotlib: pip install 'peermatch[plot]')",
+    )
 
     p = add(
         "explain",
@@ -708,8 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_rematch,
         "re-match after endings and life changes, keeping working pairs; records each run "
         "in a history file (the first run is the initial match)",
-        "peermatch rematch participants.csv peers.csv --history year.json "
-        "--ended ended.csv -o matches.csv",
+        "peermatch rematch participants.csv peers.csv --history year.json --ended ended.csv",
     )
     _inputs(p)
     p.add_argument(
@@ -765,8 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
         "shortlist",
         cmd_shortlist,
         "list the k best feasible leaders with spare room for each participant to choose from",
-        "peermatch shortlist examples/participants.csv examples/peers.csv -k 3 -o shortlist.csv "
-        "--write-preferred choices.csv",
+        "peermatch shortlist examples/participants.csv examples/peers.csv -k 3",
     )
     _inputs(p)
     _config(p)
@@ -803,8 +837,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         cmd_compare,
         "run several solvers (or configs) on one cohort and print their metrics side by side",
-        "peermatch compare examples/participants.csv examples/peers.csv --solver hungarian "
-        "--solver stable",
+        "peermatch compare examples/participants.csv examples/peers.csv --solver stable",
     )
     _inputs(p)
     p.add_argument(

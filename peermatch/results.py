@@ -18,7 +18,9 @@ from peermatch.config import MatchConfig
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pandas as pd
 
+    from peermatch._display import Explanation
     from peermatch._explain import Context
     from peermatch.changes import Change, Ending, RematchReport
 
@@ -78,7 +80,7 @@ class Match:
     peer_id: str
     score: float
     rank: int
-    contributions: Mapping[str, float] = field(default_factory=dict)
+    contributions: Mapping[str, float] = field(default_factory=dict, repr=False)
     preferred_rank: int | None = None
 
 
@@ -105,7 +107,9 @@ class Unmatched:
         """The reason in plain words."""
         if self.reason == "capacity":
             k = self.detail.get("feasible_leaders", 0)
-            return f"all {k} feasible leader{'s' if k != 1 else ''} were full"
+            if k == 1:
+                return "the only feasible leader was full"
+            return f"all {k} feasible leaders were full"
         if self.reason == "no_feasible_leader":
             if not self.detail:
                 return "no peer leaders were given"
@@ -280,6 +284,36 @@ class MatchResult:
             )
         return "\n".join([lines[0], *extra, *lines[1:]])
 
+    def explanation(self, participant_id: str, *, alternatives: int = 3) -> Explanation:
+        """Explain one participant's outcome as an object that renders as HTML in a notebook.
+
+        ``str()`` of the returned :class:`~peermatch.Explanation` is the text of
+        :meth:`explain`; it also carries the matched leader, the score and each criterion's
+        contribution.
+
+        Parameters
+        ----------
+        participant_id : str
+        alternatives : int, keyword-only
+            How many alternative leaders to discuss.
+
+        Returns
+        -------
+        Explanation
+
+        Raises
+        ------
+        KeyError
+            If the participant is not part of this result.
+        """
+        from peermatch._display import Explanation
+
+        text = self.explain(participant_id, alternatives=alternatives)
+        m = self.match_for(participant_id)
+        if m is None:
+            return Explanation(participant_id, text)
+        return Explanation(participant_id, text, m.peer_id, m.score, dict(m.contributions))
+
     # export --------------------------------------------------------------------------------
     def to_records(self) -> list[dict[str, Any]]:
         """One dictionary per participant, in participant-id order (the match CSV's rows)."""
@@ -428,6 +462,34 @@ class MatchResult:
         for m in self.matches:
             g.add_edge(f"p:{m.participant_id}", f"l:{m.peer_id}", score=m.score, rank=m.rank)
         return g
+
+    def to_pandas(self, *, contributions: bool = False) -> pd.DataFrame:
+        """The match table as a :class:`pandas.DataFrame` (needs the ``pandas`` extra).
+
+        One row per participant in participant-id order, with the columns of the match CSV
+        (``participant_id``, ``peer_id``, ``status``, ``score``, ``rank``, ``reason``) and
+        ``preferred_rank``. Unmatched rows have a missing ``peer_id``, ``score`` (NaN) and
+        ``rank``; ``rank`` and ``preferred_rank`` are nullable integers (``Int64``).
+
+        Parameters
+        ----------
+        contributions : bool, keyword-only
+            Add one ``contribution_<criterion>`` column per configured criterion: its share of
+            the pair's score (they sum to ``score``; NaN for unmatched participants).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install 'peermatch[pandas]'``).
+        """
+        from peermatch._display import result_to_pandas
+
+        return result_to_pandas(self, contributions=contributions)
+
+    def _repr_html_(self) -> str:
+        from peermatch._display import result_html
+
+        return result_html(self)
 
     def __repr__(self) -> str:
         mt = self.metrics

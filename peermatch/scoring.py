@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +45,9 @@ from peermatch.feasibility import (
     reason_names,
 )
 from peermatch.models import Participant, PeerLeader
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Block", "ScoreMatrix", "Scorer", "score"]
 
@@ -576,6 +579,39 @@ class ScoreMatrix:
         i = self._index["p"][participant_id]
         counts = np.bincount(self.reasons[i], minlength=len(self.reason_names))
         return {self.reason_names[k]: int(c) for k, c in enumerate(counts) if k and c}
+
+    def to_pandas(
+        self, form: Literal["long", "wide"] = "long", *, mask_infeasible: bool = False
+    ) -> pd.DataFrame:
+        """The scores as a :class:`pandas.DataFrame` (needs the ``pandas`` extra).
+
+        Parameters
+        ----------
+        form : {"long", "wide"}
+            ``"long"`` (default): one row per pair, participant-major in id order, with
+            columns ``participant_id``, ``peer_id``, ``score``, ``feasible`` and ``reason``
+            (``"feasible"`` or the first exclusion reason), plus one ``similarity_<criterion>``
+            column per criterion when the matrix holds components (NaN where a side gives no
+            value). ``"wide"``: the ``n_participants × n_peers`` score table, indexed by
+            ``participant_id`` with one column per ``peer_id``.
+        mask_infeasible : bool, keyword-only
+            Put NaN instead of the score of infeasible pairs.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install 'peermatch[pandas]'``).
+        ValueError
+            If ``form`` is not ``"long"`` or ``"wide"``.
+        """
+        from peermatch._display import scores_to_pandas
+
+        return scores_to_pandas(self, form=form, mask_infeasible=mask_infeasible)
+
+    def _repr_html_(self) -> str:
+        from peermatch._display import scores_html
+
+        return scores_html(self)
 
     def __repr__(self) -> str:
         n, m = self.shape

@@ -1,0 +1,146 @@
+"""Sphinx extension: generate peermatch's reference pages and example outputs at build time.
+
+On ``builder-inited`` it writes into ``docs/_generated/``:
+
+- the reference pages of :mod:`peermatch._docgen` (data dictionary, criteria kinds, presets,
+  default configuration, solvers, command line, API directives), built from the code itself;
+- example outputs of the bundled cohort: what the command line prints for ``validate``,
+  ``match`` and ``explain``, the first rows of the match CSV, and the figures of
+  :mod:`peermatch.plots`.
+
+Pages include these files, so the documentation always shows what this version does. A file is
+rewritten only when its content changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+EXAMPLE_PARTICIPANT = "P0001"
+
+
+def solver_order() -> list[str]:
+    """Registered solvers, the default first."""
+    from peermatch import SOLVERS
+
+    return sorted(SOLVERS, key=lambda n: (n != "hungarian", n))
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    old = path.read_bytes() if path.exists() else None
+    new = data.encode("utf-8") if isinstance(data, str) else data
+    if old != new:
+        path.write_bytes(new)
+
+
+def _cli(args: list[str], root: Path, *, expect: int = 0) -> tuple[str, str]:
+    """Run the command line in-process from the repository root; return (stdout, stderr)."""
+    from peermatch.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    if code != expect:
+        raise RuntimeError(f"peermatch {' '.join(args)} exited with {code}: {err.getvalue()}")
+    return out.getvalue(), err.getvalue()
+
+
+#: A configuration with mistakes, to show the error messages.
+BAD_CONFIG = """\
+solver = "fastest"
+
+[criteria.age]
+wieght = 0.5
+"""
+
+
+def _config_error(root: Path) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.toml"
+        path.write_text(BAD_CONFIG, encoding="utf-8")
+        args = ["validate", "examples/participants.csv", "examples/peers.csv"]
+        _, err = _cli([*args, "--config", str(path)], root, expect=2)
+    shown = " ".join([*args, "--config", "config.toml"])
+    return f"$ cat config.toml\n{BAD_CONFIG}\n$ peermatch {shown}\n" + err.replace(
+        str(path), "config.toml"
+    )
+
+
+def _examples(folder: Path, root: Path) -> None:
+    import peermatch
+    from peermatch import plots
+
+    p_csv, l_csv = "examples/participants.csv", "examples/peers.csv"
+    out, _ = _cli(["validate", p_csv, l_csv], root)
+    _write(folder / "validate.txt", out)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path, png_path = str(Path(tmp) / "matches.csv"), str(Path(tmp) / "summary.png")
+        _, err = _cli(["match", p_csv, l_csv, "-o", csv_path, "--plot", png_path], root)
+        head = Path(csv_path).read_text(encoding="utf-8").splitlines()[:4]
+        _write(folder / "summary.png", Path(png_path).read_bytes())
+    err = err.replace(csv_path, "matches.csv").replace(png_path, "summary.png")
+    _write(folder / "match-stderr.txt", err)
+    _write(folder / "matches-head.csv", "\n".join(head) + "\n")
+    out, _ = _cli(["explain", p_csv, l_csv, "--participant", EXAMPLE_PARTICIPANT], root)
+    _write(folder / "explain.txt", out)
+
+    _write(folder / "config-error.txt", _config_error(root))
+
+    participants = peermatch.read_participants(root / p_csv)
+    peers = peermatch.read_peers(root / l_csv)
+    result = peermatch.match(participants, peers)
+    results = {name: peermatch.match(participants, peers, solver=name) for name in solver_order()}
+    scores = peermatch.score(participants, peers)
+    match = result.match_for(EXAMPLE_PARTICIPANT)
+    assert match is not None
+    rival = next(
+        (m.peer_id for m in results["stable"].matches if m.participant_id == EXAMPLE_PARTICIPANT),
+        match.peer_id,
+    )
+    rows = [
+        "| solver | matched | mean score | lowest score | best-scoring leader | blocking pairs |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        mt = r.metrics
+        rows.append(
+            f"| `{name}` | {mt['n_matched']} of {mt['n_participants']} "
+            f"| {mt['mean_score']:.3f} | {mt['min_score']:.3f} "
+            f"| {100 * mt['rank1_share']:.0f}% | {mt['blocking_pairs']} |"
+        )
+    _write(folder / "solver-comparison.md", "\n".join(rows) + "\n")
+
+    figures = {
+        "distribution.png": plots.score_distribution(results),
+        "load.png": plots.leader_load(result),
+        "contributions.png": plots.contributions(
+            result, EXAMPLE_PARTICIPANT, versus=None if rival == match.peer_id else rival
+        ),
+        "heatmap.png": plots.score_heatmap(
+            scores, participants=scores.participant_ids[:30], result=result
+        ),
+        "graph.png": plots.match_graph(peermatch.match(participants[:24], peers[:6])),
+    }
+    for name, fig in figures.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        _write(folder / name, buf.getvalue())
+
+
+def generate(app: Any) -> None:
+    """Write every generated file (connected to ``builder-inited``)."""
+    from peermatch._docgen import write_all
+
+    folder = Path(app.srcdir) / "_generated"
+    write_all(folder)
+    _examples(folder, Path(app.srcdir).parent)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register the generator with Sphinx."""
+    app.connect("builder-inited", generate)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
