@@ -206,6 +206,8 @@ def _fold_max(x: FloatArray, width: int) -> FloatArray:
 def _top_mask(x: FloatArray, count: int) -> BoolArray:
     """Mask of exactly ``count`` largest entries per row (ties: leftmost first)."""
     width = x.shape[1]
+    if count >= width:
+        return np.ones(x.shape, dtype=np.bool_)
     thr = np.partition(x, width - count, axis=1)[:, width - count : width - count + 1]
     above = x > thr
     tie = x == thr
@@ -259,13 +261,18 @@ def _chunk_top(
 
 @dataclass
 class _Scan:
-    """What one pass over some rows found (rows in increasing order)."""
+    """What one pass over some rows found, one entry per row (rows in increasing order).
 
-    rows: list[IntArray] = field(default_factory=list)
-    cols: list[IntArray] = field(default_factory=list)
-    obj: list[FloatArray] = field(default_factory=list)
-    group_max: list[FloatArray] = field(default_factory=list)  # (2, rows, groups): before/after
-    top: list[FloatArray] = field(default_factory=list)  # per row: best selection score
+    ``cols``, ``score`` and ``obj`` have shape ``(rows, kept)``: each row's best entries by
+    the selection score (``cols == -1`` and ``score == -inf`` pad rows with fewer allowed
+    pairs). ``group_max`` bounds the score of every other allowed pair, per group of leaders.
+    """
+
+    cols: IntArray
+    score: FloatArray
+    obj: FloatArray
+    group_max: FloatArray
+    kth: FloatArray  # first pass: k-th best objective of the row (0 when none)
     raw_min: float = math.inf
     live: BoolArray | None = None
 
@@ -414,6 +421,7 @@ def _scan(
     m: int,
     *,
     k: int,
+    keep: int,
     lay: _Layout,
     block_rows: int,
     bonus: _Bonus,
@@ -422,26 +430,26 @@ def _scan(
     known: tuple[IntArray, IntArray] | None,
     column_best: _ColumnBest | None = None,
 ) -> _Scan:
-    """Score ``rows`` block by block and keep each row's best ``k`` new candidates.
+    """Score ``rows`` block by block and keep each row's best ``keep`` entries.
 
     Without ``scale`` (first pass) rows are ranked by objective. With ``scale`` and ``prices``
     they are ranked by the exact reduced value ``rint((obj - omin) * step) - price`` (integer
     valued floats below 2**53), and the pairs in ``known`` (edge rows sorted, and columns) are
     left out.
     """
-    out = _Scan()
     first = scale is None
-    if first:
-        out.live = np.zeros(m, dtype=np.bool_)
+    live = np.zeros(m, dtype=np.bool_) if first else None
+    raw_min = math.inf
+    parts: list[tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray]] = []
     piece = max(1, (1 << 19) // max(m, 1))  # rows per cache-sized piece (~4 MB of float64)
     for start, stop in _spans(rows, block_rows):
         values, allowed = _checked_block(provider, start, stop, m)
         lo, hi = np.searchsorted(rows, [start, stop])
         wanted = rows[lo:hi]
         everything = wanted.size == stop - start
-        if out.live is not None:
-            out.live |= allowed.any(axis=0)
-            out.raw_min = min(out.raw_min, float(values.min()))
+        if live is not None:
+            live |= allowed.any(axis=0)
+            raw_min = min(raw_min, float(values.min()))
         for p0 in range(0, wanted.size, piece):
             glob = wanted[p0 : p0 + piece]
             loc = glob - start
@@ -462,32 +470,46 @@ def _scan(
             if known is not None:
                 kp, kc = _within(known[0], known[1], glob)
                 y[kp, kc] = -np.inf
-            sel_c, sel_v, cm, cm_after = _chunk_top(y, k, lay)
+            sel_c, sel_v, _, cm_after = _chunk_top(y, keep, lay)
             if np.any(sel_v == np.inf):
                 raise InputError(
                     [f"provider: values of allowed pairs must be finite (rows {start}..{stop - 1})"]
                 )
             finite = np.isfinite(sel_v)
-            if column_best is not None:
-                # each leader keeps the rows it ranks best relative to their own k-th best
-                # option, so that leaders everyone ranks second still get candidates
-                kth = np.min(np.where(finite, sel_v, np.inf), axis=1, initial=np.inf)
+            sel_c[~finite] = -1
+            kth = np.zeros(glob.size)
+            if first:
+                # the row's k-th best objective (0 when it has no allowed pair)
+                ranked = np.where(finite, sel_v, np.inf)
+                kk = min(k, ranked.shape[1])
+                kth = np.partition(ranked, kk - 1, axis=1)[:, kk - 1]
+                low = ~np.isfinite(kth)
+                kth[low] = np.min(ranked[low], axis=1, initial=np.inf)
                 kth[~np.isfinite(kth)] = 0.0
-                column_best.update(y - kth[:, None], glob, y)
-            pos = np.broadcast_to(np.arange(glob.size)[:, None], sel_c.shape)[finite]
-            c_sel = sel_c[finite]
-            r_sel = glob[pos]
-            # keep the objective itself, not the reduced value the pairs were ranked by
-            o_sel = sel_v[finite] if first else v[pos, c_sel] + bonus.lookup(r_sel, c_sel, m)
-            order = np.lexsort((c_sel, r_sel))
-            out.rows.append(r_sel[order])
-            out.cols.append(c_sel[order])
-            out.obj.append(o_sel[order])
-            out.top.append(np.max(sel_v, axis=1, initial=-np.inf))
-            out.group_max.append(
-                np.stack([_fold_max(cm, lay.n_groups), _fold_max(cm_after, lay.n_groups)])
-            )
-    return out
+                if column_best is not None:
+                    # each leader keeps the rows it ranks best relative to their own k-th
+                    # best option, so leaders that everyone ranks second still get candidates
+                    column_best.update(y - kth[:, None], glob, y)
+                obj = sel_v
+            else:  # keep the objective itself, not the reduced value the pairs were ranked by
+                pos = np.broadcast_to(np.arange(glob.size)[:, None], sel_c.shape)
+                obj = np.full(sel_c.shape, -np.inf)
+                obj[finite] = v[pos[finite], sel_c[finite]] + bonus.lookup(
+                    glob[pos[finite]], sel_c[finite], m
+                )
+            parts.append((sel_c, sel_v, obj, _fold_max(cm_after, lay.n_groups), kth))
+    if not parts:
+        e = np.zeros((0, keep))
+        return _Scan(e.astype(np.int64), e, e.copy(), np.zeros((0, lay.n_groups)), np.zeros(0))
+    return _Scan(
+        np.concatenate([q[0] for q in parts]),
+        np.concatenate([q[1] for q in parts]),
+        np.concatenate([q[2] for q in parts]),
+        np.concatenate([q[3] for q in parts]),
+        np.concatenate([q[4] for q in parts]),
+        raw_min,
+        live,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,6 +634,53 @@ def _potentials(
 # --------------------------------------------------------------------------------------------
 
 
+def _uncertified(
+    u: IntArray,
+    bound: IntArray,
+    version: IntArray,
+    history: list[IntArray],
+    p: IntArray,
+    live: BoolArray,
+    col_group: IntArray,
+    kth_w: IntArray,
+    col_slack: IntArray,
+) -> IntArray:
+    """Rows whose stored bounds do not prove every pair off the candidates non-violating.
+
+    A pair ``(i, j)`` off the candidates, with ``j`` in group ``g``, has reduced cost
+    ``u_i + p_j - w_ij >= 0`` when either bound shows it:
+
+    * row bound: ``w_ij - P_j <= bound[i, g]`` for the prices ``P`` of the row's version, so
+      it suffices that ``p_j - P_j >= bound[i, g] - u_i``;
+    * column bound: ``w_ij <= kth_w[i] + floor_j`` (``i`` is not among column ``j``'s kept
+      rows), so it suffices that ``col_slack[j] = p_j - floor_j >= kth_w[i] - u_i``.
+
+    Per group, columns sorted by ``p_j - P_j`` make the ones the row bound misses a prefix,
+    whose smallest ``col_slack`` a prefix minimum gives: one binary search per row and group.
+    """
+    n, n_groups = bound.shape
+    ok = np.ones(n, dtype=np.bool_)
+    need_col = kth_w - u
+    slack = col_slack[live]
+    for v in np.unique(version).tolist():
+        rows = np.flatnonzero(version == v)
+        d = (p - history[v])[live]
+        need_row = bound[rows] - u[rows, None]
+        for g in range(n_groups):
+            in_g = col_group == g
+            if not np.any(in_g):
+                continue
+            order = np.argsort(d[in_g], kind="stable")
+            d_sorted = d[in_g][order]
+            prefix = np.minimum.accumulate(slack[in_g][order])
+            missed = np.searchsorted(d_sorted, need_row[:, g], side="left")
+            hit = missed > 0
+            bad = np.zeros(rows.size, dtype=np.bool_)
+            bad[hit] = prefix[missed[hit] - 1] < need_col[rows[hit]]
+            ok[rows[bad]] = False
+    return np.flatnonzero(~ok)
+
+
 def _check_args(
     n: int,
     m: int,
@@ -667,20 +736,29 @@ def _check_args(
 
 
 def _merge_edges(
-    er: IntArray, ec: IntArray, eo: FloatArray, scan: _Scan, m: int
+    er: IntArray, ec: IntArray, eo: FloatArray, nr: IntArray, nc: IntArray, no: FloatArray, m: int
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    if not scan.rows:
+    """Union of two edge lists, sorted by (row, column)."""
+    if nr.size == 0:
         return er, ec, eo
-    nr = np.concatenate([er, *scan.rows])
-    nc = np.concatenate([ec, *scan.cols])
-    no = np.concatenate([eo, *scan.obj])
-    key = nr * m + nc
+    ar = np.concatenate([er, nr])
+    ac = np.concatenate([ec, nc])
+    ao = np.concatenate([eo, no])
+    key = ar * m + ac
     order = np.argsort(key, kind="stable")
     key = key[order]
-    keep = np.ones(key.size, dtype=np.bool_)
-    keep[1:] = key[1:] != key[:-1]
-    order = order[keep]
-    return nr[order], nc[order], no[order]
+    first = np.ones(key.size, dtype=np.bool_)
+    first[1:] = key[1:] != key[:-1]
+    order = order[first]
+    return ar[order], ac[order], ao[order]
+
+
+def _entries(
+    rows: IntArray, cols: IntArray, obj: FloatArray, pick: BoolArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Flatten the picked entries of per-row arrays into an edge list."""
+    r = np.broadcast_to(rows[:, None], cols.shape)[pick]
+    return r, cols[pick], obj[pick]
 
 
 def solve_blocks(
@@ -697,6 +775,7 @@ def solve_blocks(
     max_rounds: int = 50,
     backend: Backend = "auto",
     col_k: int | None = None,
+    shadow: int | None = None,
 ) -> SparseResult:
     """Exact count-first, total-second assignment from row blocks of scores.
 
@@ -798,6 +877,7 @@ def solve_blocks(
     n, m, k, block_rows, max_rounds = int(n), int(m), int(k), int(block_rows), int(max_rounds)
     if col_k is None:
         col_k = int(min(4 * int(cap.max(initial=0)), 64))
+    keep = max(k, 3 * k if shadow is None else k + int(shadow))
     use = backend
     if backend == "auto":
         use = "ortools" if ortools_available() else "scipy"
@@ -812,24 +892,29 @@ def solve_blocks(
     nobody = SparseResult(np.full(n, -1, dtype=np.int64), True, 0.0, 0, 0, backend=use)
     if n == 0 or m == 0:
         return nobody
-    lay = _Layout.build(m, k)
+    lay = _Layout.build(m, keep)
+    all_rows = np.arange(n, dtype=np.int64)
 
-    # ---- first pass: each row's best k by objective, group maxima of the rest --------------
+    # ---- first pass: each row's best entries by objective, group maxima of the rest --------
     t0 = time.perf_counter()
     best_rows = _ColumnBest(m, col_k) if col_k > 0 else None
     scan = _scan(
-        provider, np.arange(n, dtype=np.int64), m, k=k, lay=lay, block_rows=block_rows,
-        bonus=bonus, scale=None, prices=None, known=None, column_best=best_rows,
+        provider, all_rows, m, k=k, keep=keep, lay=lay, block_rows=block_rows, bonus=bonus,
+        scale=None, prices=None, known=None, column_best=best_rows,
+    )  # fmt: skip
+    present = scan.cols >= 0
+    lead = present & _top_mask(scan.score, k)
+    er, ec, eo = _merge_edges(
+        np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0),
+        *_entries(all_rows, scan.cols, scan.obj, lead), m,
     )  # fmt: skip
     if best_rows is not None:
-        cr, cc, co = best_rows.edges()
-        scan.rows.append(cr)
-        scan.cols.append(cc)
-        scan.obj.append(co)
-    er, ec, eo = _merge_edges(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), scan, m)
+        er, ec, eo = _merge_edges(er, ec, eo, *best_rows.edges(), m)
+    # shadows: known entries that are not candidates (exact objective, checked every round)
+    shadow_col = np.where(present & ~lead, scan.cols, -1)
+    shadow_obj = scan.obj
     live = scan.live if scan.live is not None else np.zeros(m, dtype=np.bool_)
     live &= cap > 0
-    group_first = np.concatenate([g[1] for g in scan.group_max], axis=0)
     timings["scan"] = time.perf_counter() - t0
     if eo.size == 0:  # nobody has an allowed pair
         return nobody
@@ -841,14 +926,21 @@ def solve_blocks(
         omin = _exact_min(provider, n, m, block_rows, bonus)
     scale = _Scale.build(omin, omax, n)
 
-    # bound[i, g] >= max over allowed non-candidate j in group g of (w_ij - history[version[i]])
-    bound = np.full(group_first.shape, _NEG, dtype=np.int64)
-    finite = np.isfinite(group_first)
-    bound[finite] = scale.weights(group_first[finite])
-    del group_first, scan
+    # bound[i, g] >= max over the other allowed j in group g of (w_ij - history[version[i]])
+    bound = np.full(scan.group_max.shape, _NEG, dtype=np.int64)
+    finite = np.isfinite(scan.group_max)
+    bound[finite] = scale.weights(scan.group_max[finite])
     version = np.zeros(n, dtype=np.int64)
     history: list[IntArray] = [np.zeros(m, dtype=np.int64)]
     col_group = lay.group_of_column()[live]
+    # column bound: off column j's kept rows, w_ij <= kth_w[i] + col_floor[j]
+    kth_w = scale.weights(scan.kth)
+    col_floor = np.full(m, 2**62, dtype=np.int64)  # no bound: the column kept all its rows
+    if best_rows is not None:
+        floor = best_rows.key[:, -1]
+        has = np.isfinite(floor)
+        col_floor[has] = np.ceil(floor[has] * scale.step).astype(np.int64) + 2
+    del scan
 
     log: list[dict[str, int]] = []
     rounds = 0
@@ -868,70 +960,76 @@ def solve_blocks(
         timings["potentials"] += time.perf_counter() - t0
         rounds += 1
 
-        # ---- cheap check of every row against its stored bounds ---------------------------
+        # ---- exact check of the shadows, bound check of everything else ----------------------
         t0 = time.perf_counter()
-        worst = np.empty(n, dtype=np.int64)
-        for v in np.unique(version).tolist():
-            delta = np.zeros(lay.n_groups, dtype=np.int64)
-            delta.fill(_NEG)
-            np.maximum.at(delta, col_group, (history[v] - p)[live])
-            delta[delta == _NEG] = 0
-            sel = np.flatnonzero(version == v)
-            worst[sel] = np.max(bound[sel] + delta, axis=1)
-        failing = np.flatnonzero(worst > u)
+        has_shadow = shadow_col >= 0
+        shadow_viol = np.full(shadow_col.shape, -np.inf)
+        sc = shadow_col[has_shadow]
+        shadow_viol[has_shadow] = (
+            scale.units(shadow_obj[has_shadow])
+            + float(scale.big)
+            - p[sc]
+            - u.astype(np.float64)[np.broadcast_to(all_rows[:, None], shadow_col.shape)[has_shadow]]
+        )
+        row_viol = np.max(shadow_viol, axis=1)  # exact, integers below 2**53
+        failing = _uncertified(u, bound, version, history, p, live, col_group, kth_w, p - col_floor)
         timings["check"] += time.perf_counter() - t0
+
+        # ---- re-score the rows the bounds do not certify, under the current prices -----------
+        t0 = time.perf_counter()
+        fresh: _Scan | None = None
+        if failing.size:
+            fresh = _scan(
+                provider, failing, m, k=k, keep=keep, lay=lay, block_rows=block_rows,
+                bonus=bonus, scale=scale, prices=p.astype(np.float64), known=(er, ec),
+            )  # fmt: skip
+            rescored += int(failing.size)
+            # the best reduced value w_ij - p_j off the candidates is exact for these rows
+            top = np.max(fresh.score, axis=1, initial=-np.inf) + float(scale.big)
+            row_viol[failing] = top - u[failing]
+        bad_rows = np.flatnonzero(row_viol > 0)
         log.append(
             {
                 "candidates": int(er.size),
                 "matched": int(np.count_nonzero(match >= 0)),
                 "rows_failing": int(failing.size),
-                "rows_violated": 0,
+                "rows_violated": int(bad_rows.size),
             }
         )
-        if failing.size == 0:
+        if bad_rows.size == 0:
             certified = True
-            break
-
-        # ---- re-score the failing rows under the current prices ----------------------------
-        t0 = time.perf_counter()
-        scan = _scan(
-            provider, failing, m, k=k, lay=lay, block_rows=block_rows, bonus=bonus,
-            scale=scale, prices=p.astype(np.float64), known=(er, ec),
-        )  # fmt: skip
-        rescored += int(failing.size)
-        # best reduced value w_ij - p_j off the candidates, exact (integers below 2**53)
-        viol = np.concatenate(scan.top) + float(scale.big) - u[failing]
-        bad = viol > 0
-        log[-1]["rows_violated"] = int(np.count_nonzero(bad))
-        groups = np.concatenate(scan.group_max, axis=1)
-        fresh = np.where(bad[:, None], groups[1], groups[0])
-        new_bound = np.full(fresh.shape, _NEG, dtype=np.int64)
-        fin = np.isfinite(fresh)
-        new_bound[fin] = fresh[fin].astype(np.int64) + scale.big
-        history.append(p)
-        bound[failing] = new_bound
-        version[failing] = len(history) - 1
-        timings["rescore"] += time.perf_counter() - t0
-        if not np.any(bad):
-            certified = True
+            timings["rescore"] += time.perf_counter() - t0
             break
         if rounds > max_rounds:
-            gap_units = math.fsum(viol[bad].tolist())
+            gap_units = math.fsum(row_viol[bad_rows].tolist())
+            timings["rescore"] += time.perf_counter() - t0
             break
-        # violated rows keep their best k under the current prices (the violations among them)
-        add_rows = failing[bad]
-        picked = [np.isin(r, add_rows) for r in scan.rows]
-        er, ec, eo = _merge_edges(
-            er,
-            ec,
-            eo,
-            _Scan(
-                rows=[r[q] for r, q in zip(scan.rows, picked, strict=True)],
-                cols=[c[q] for c, q in zip(scan.cols, picked, strict=True)],
-                obj=[o[q] for o, q in zip(scan.obj, picked, strict=True)],
-            ),
-            m,
-        )
+
+        # violated shadows of rows not re-scored become candidates
+        move = shadow_viol > 0
+        if fresh is not None:
+            move[failing] = False
+        add = [_entries(all_rows, shadow_col, shadow_obj, move)]
+        shadow_col[move] = -1
+        if fresh is not None:
+            # re-scored rows: violated entries (best first, at most k) become candidates,
+            # the other kept entries are the row's new shadows, the bounds move to version p
+            viol = fresh.score + float(scale.big) - u[failing, None] > 0
+            many = np.count_nonzero(viol, axis=1) > k
+            if np.any(many):
+                viol[many] &= _top_mask(fresh.score[many], k)
+            add.append(_entries(failing, fresh.cols, fresh.obj, viol))
+            shadow_col[failing] = np.where(viol | (fresh.cols < 0), -1, fresh.cols)
+            shadow_obj[failing] = fresh.obj
+            new_bound = np.full(fresh.group_max.shape, _NEG, dtype=np.int64)
+            fin = np.isfinite(fresh.group_max)
+            new_bound[fin] = fresh.group_max[fin].astype(np.int64) + scale.big
+            history.append(p)
+            bound[failing] = new_bound
+            version[failing] = len(history) - 1
+        for nr, nc, no in add:
+            er, ec, eo = _merge_edges(er, ec, eo, nr, nc, no, m)
+        timings["rescore"] += time.perf_counter() - t0
 
     gap = 0.0
     if not certified:
