@@ -45,6 +45,7 @@ _NEG = -(2**61)  # "no pair": far below any weight, far from int64 overflow when
 _WEIGHT_BITS = 52  # every weight and potential stays below 2**52: exact in int64 and float64
 _VALUE_BITS = 31  # resolution: the objective spread is mapped onto at most 2**31 integer steps
 _GROUPS = 64  # leader groups for the per-row certificate bounds
+_NEAR = 0.02  # shadows this close (share of the objective spread) to a violation join too
 _GAP_BRIDGE = 16  # failing rows closer than this are re-scored in one provider call
 
 
@@ -548,7 +549,10 @@ def _solve_scipy(
     n: int, capacity: IntArray, er: IntArray, ec: IntArray, units: IntArray, r: int
 ) -> IntArray:
     from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+    from scipy.sparse.csgraph import (
+        maximum_bipartite_matching,
+        min_weight_full_bipartite_matching,
+    )
 
     rows, r_idx = np.unique(er, return_inverse=True)
     cols, c_idx, per_col = np.unique(ec, return_inverse=True, return_counts=True)
@@ -560,13 +564,23 @@ def _solve_scipy(
     e_rep = np.repeat(np.arange(er.size), reps)
     offset = np.arange(e_rep.size) - np.repeat(np.cumsum(reps) - reps, reps)
     slot = first_slot[c_idx][e_rep] + offset
-    # cost R + 1 - units >= 1 on pair slots; a private dummy column per row costs more than
-    # any count change can recover, so the full matching maximises the count first.
-    dummy = float((nr + 1) * (r + 1) + 1)
-    data = np.concatenate([(r + 1 - units[e_rep]).astype(np.float64), np.full(nr, dummy)])
-    ri = np.concatenate([r_idx[e_rep], np.arange(nr)])
-    ci = np.concatenate([slot, n_slots + np.arange(nr)])
-    graph = csr_matrix((data, (ri, ci)), shape=(nr, n_slots + nr))
+    # cost R + 1 - units >= 1 on pair slots (an explicit zero would drop the edge)
+    cost = (r + 1 - units[e_rep]).astype(np.float64)
+    graph = csr_matrix((cost, (r_idx[e_rep], slot)), shape=(nr, n_slots))
+    if np.count_nonzero(maximum_bipartite_matching(graph, perm_type="column") >= 0) < nr:
+        # not every row can be matched: a private dummy column per row costs more than any
+        # count change can recover, so the full matching still maximises the count first
+        dummy = float((nr + 1) * (r + 1) + 1)
+        graph = csr_matrix(
+            (
+                np.concatenate([cost, np.full(nr, dummy)]),
+                (
+                    np.concatenate([r_idx[e_rep], np.arange(nr)]),
+                    np.concatenate([slot, n_slots + np.arange(nr)]),
+                ),
+            ),
+            shape=(nr, n_slots + nr),
+        )
     row_of, col_of = min_weight_full_bipartite_matching(graph)
     slot_col = np.repeat(cols, slots)
     out = np.full(n, -1, dtype=np.int64)
@@ -859,6 +873,20 @@ def solve_blocks(
     min cost flow solves them in near-linear time in practice; the Bellman-Ford pass is
     ``O(passes * n k)``. Memory is ``O(block_rows * m + n (k + 64))``.
 
+    Examples
+    --------
+    Scores computed on the fly, four rows at a time:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.random((10, 2)), rng.random((3, 2))
+    >>> def provider(start, stop):
+    ...     values = a[start:stop] @ b.T
+    ...     return values, values > 0.1
+    >>> res = solve_blocks(provider, 10, 3, [4, 4, 2], k=1, block_rows=4)
+    >>> res.certified, res.n_matched
+    (True, 9)
+
     References
     ----------
     .. [1] R. K. Ahuja, T. L. Magnanti, J. B. Orlin, *Network Flows*, Prentice Hall (1993),
@@ -1005,16 +1033,19 @@ def solve_blocks(
             timings["rescore"] += time.perf_counter() - t0
             break
 
-        # violated shadows of rows not re-scored become candidates
-        move = shadow_viol > 0
+        # violated shadows of rows not re-scored become candidates, and so do those within
+        # _NEAR of the spread of being violated: prices move when the problem grows, and
+        # taking them now saves rounds
+        margin = _NEAR * scale.spread_units
+        move = shadow_viol > -margin
         if fresh is not None:
             move[failing] = False
         add = [_entries(all_rows, shadow_col, shadow_obj, move)]
         shadow_col[move] = -1
         if fresh is not None:
-            # re-scored rows: violated entries (best first, at most k) become candidates,
+            # re-scored rows: (nearly) violated entries (best first, at most k) become candidates,
             # the other kept entries are the row's new shadows, the bounds move to version p
-            viol = fresh.score + float(scale.big) - u[failing, None] > 0
+            viol = fresh.score + float(scale.big) - u[failing, None] > -margin
             many = np.count_nonzero(viol, axis=1) > k
             if np.any(many):
                 viol[many] &= _top_mask(fresh.score[many], k)
