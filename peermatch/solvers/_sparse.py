@@ -820,6 +820,12 @@ def solve_blocks(
         :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching` on slot-expanded
         candidates (exact as well, much slower from about 20 000 rows). ``"auto"`` picks
         OR-Tools when it is installed.
+    col_k : int, optional, keyword-only
+        Rows kept per leader in the first pass (default ``4 * max(capacity)``, at most 64;
+        ``0`` for none).
+    shadow : int, optional, keyword-only
+        Extra pairs per row whose exact objective is kept for the certificate without being
+        candidates (default ``2 * k``).
 
     Returns
     -------
@@ -859,19 +865,35 @@ def solve_blocks(
     feasible, so the sum of those violations bounds the gap (plus the rounding slack
     ``n / s``).
 
-    **Checking without re-scoring.** A pass keeps, for each row, its best ``k`` pairs by the
-    reduced value ``w_ij - P_j`` under the prices ``P`` known then (zero in the first pass)
-    and, for 64 groups of leaders, the largest reduced value ``T_ig`` among the pairs not
-    kept. Under later prices ``p`` every pair not kept has reduced cost at least
-    ``u_i - T_ig - max_{j in g} (P_j - p_j)``, so a row whose bound is non-negative is
-    certified without computing its scores again. Only the other rows go back to
-    ``provider``, and they keep their best ``k`` pairs under the new prices.
+    **Candidates.** The first pass keeps each row's best ``k`` pairs by objective and each
+    leader's best ``col_k`` rows relative to those rows' own ``k``-th best objective (so a
+    leader that everyone ranks just below their favourites still gets candidates, and the
+    first restricted problem already matches as many rows as the full one, typically).
+
+    **Checking without re-scoring.** Each pass also keeps a row's next best pairs (the
+    *shadows*, ``shadow`` of them, default ``2 k``) with their exact objective, and for 64
+    groups of leaders the largest reduced value ``T_ig = max (w_ij - P_j)`` among the other
+    pairs, where ``P`` are the prices of that pass (zero in the first pass). Under later
+    prices ``p`` a pair off the candidates has non-negative reduced cost when
+
+    * it is a shadow and ``u_i + p_j - w_ij >= 0`` (checked exactly, every round);
+    * or ``u_i - T_ig - (P_j - p_j) >= 0`` (row bound);
+    * or it lies outside leader ``j``'s kept rows, so ``w_ij <= W(kth_i) + F_j`` with ``F_j``
+      the smallest kept relative objective, and ``u_i + p_j - W(kth_i) - F_j >= 0``
+      (column bound).
+
+    Per group, sorting leaders by ``p_j - P_j`` with prefix minima of ``p_j - F_j`` checks
+    all pairs of a row in one binary search per group. Violated shadows (and those within
+    2% of the objective spread of a violation) become candidates at once; only rows that
+    no bound certifies go back to ``provider``, where their best pairs by reduced value under
+    the current prices become their new candidates (the violated ones) and shadows.
 
     **Cost.** Each pass costs ``O(rows * m)`` for the scores plus a few elementwise
-    operations; the top ``k`` is found from chunk maxima, so no full sort or partition of a
-    row is needed. The restricted problems have ``O(n k)`` pairs; OR-Tools' cost-scaling
-    min cost flow solves them in near-linear time in practice; the Bellman-Ford pass is
-    ``O(passes * n k)``. Memory is ``O(block_rows * m + n (k + 64))``.
+    operations; the best pairs are found from the maxima of interleaved column chunks, so no
+    full sort or partition of a row is needed. The restricted problems have ``O(n k)``
+    pairs; OR-Tools' cost-scaling min cost flow solves them in near-linear time in practice;
+    the Bellman-Ford pass is ``O(passes * n k)``. Memory is
+    ``O(block_rows * m + n (k + shadow + 64) + m col_k)``.
 
     Examples
     --------
@@ -903,6 +925,14 @@ def solve_blocks(
         n, m, capacity, bonus_rows, bonus_cols, bonus_values, k, block_rows, max_rounds, backend
     )
     n, m, k, block_rows, max_rounds = int(n), int(m), int(k), int(block_rows), int(max_rounds)
+    problems = [
+        f"{name}: expected a whole number >= 0 or None, got {val!r}"
+        for name, val in (("col_k", col_k), ("shadow", shadow))
+        if val is not None
+        and (isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 0)
+    ]
+    if problems:
+        raise InputError(problems)
     if col_k is None:
         col_k = int(min(4 * int(cap.max(initial=0)), 64))
     keep = max(k, 3 * k if shadow is None else k + int(shadow))

@@ -263,3 +263,35 @@ def test_empty_and_nobody_allowed() -> None:
     )
     assert none.assignment.tolist() == [-1] * 4
     assert none.certified
+
+
+def test_rejects_bad_tuning() -> None:
+    def provider(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros((b - a, 2)), np.ones((b - a, 2), dtype=bool)
+
+    with pytest.raises(InputError, match="col_k"):
+        solve_blocks(provider, 2, 2, [1, 1], col_k=-1)
+    with pytest.raises(InputError, match="shadow"):
+        solve_blocks(provider, 2, 2, [1, 1], shadow=1.5)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="k: expected"):
+        solve_blocks(provider, 2, 2, [1, 1], k=0)
+
+
+@pytest.mark.parametrize("shadow", [0, 1, 5])
+def test_shadow_sizes_keep_it_exact(shadow: int) -> None:
+    rng = np.random.default_rng(11)
+    values = rng.random((40, 8)) + rng.random(8)[None, :]
+    problem = as_problem(values, rng.random((40, 8)) < 0.9, rng.integers(1, 5, 8))
+    result = solve_blocks(
+        lambda a, b: (problem.values[a:b], problem.allowed()[a:b]),
+        40,
+        8,
+        problem.capacity,
+        k=1,
+        shadow=shadow,
+        col_k=0,
+    )
+    assert result.certified
+    assert _totals(problem, result.assignment) == pytest.approx(
+        _totals(problem, solve_hungarian(problem))
+    )
