@@ -408,12 +408,17 @@ class _ColumnBest:
         self.obj[kept_col, kept_rank] = all_obj[keep]
         self.floor = self.key[:, size - 1].copy()
 
-    def edges(self) -> tuple[IntArray, IntArray, FloatArray]:
-        """Rows, columns and objectives of the kept pairs."""
+    def edges(self, lead: int) -> tuple[tuple[IntArray, IntArray, FloatArray], ...]:
+        """Kept pairs (rows, columns, objectives): each column's best ``lead``, then the rest."""
         self.merge()
-        hit = self.row >= 0
         cols = np.broadcast_to(np.arange(self.m)[:, None], self.row.shape)
-        return self.row[hit], cols[hit], self.obj[hit]
+        front = np.zeros(self.row.shape, dtype=np.bool_)
+        front[:, :lead] = True
+        out = []
+        for part in (front, ~front):
+            hit = part & (self.row >= 0)
+            out.append((self.row[hit], cols[hit], self.obj[hit]))
+        return tuple(out)
 
 
 def _scan(
@@ -821,8 +826,8 @@ def solve_blocks(
         candidates (exact as well, much slower from about 20 000 rows). ``"auto"`` picks
         OR-Tools when it is installed.
     col_k : int, optional, keyword-only
-        Rows kept per leader in the first pass (default ``4 * max(capacity)``, at most 64;
-        ``0`` for none).
+        Candidate rows per leader from the first pass (default ``6 * max(capacity)``, at
+        most 64; ``0`` for none). Three times as many more are kept as column shadows.
     shadow : int, optional, keyword-only
         Extra pairs per row whose exact objective is kept for the certificate without being
         candidates (default ``2 * k``).
@@ -868,7 +873,8 @@ def solve_blocks(
     **Candidates.** The first pass keeps each row's best ``k`` pairs by objective and each
     leader's best ``col_k`` rows relative to those rows' own ``k``-th best objective (so a
     leader that everyone ranks just below their favourites still gets candidates, and the
-    first restricted problem already matches as many rows as the full one, typically).
+    first restricted problem already matches as many rows as the full one, typically). The
+    leader's next ``3 col_k`` rows are kept as column shadows.
 
     **Checking without re-scoring.** Each pass also keeps a row's next best pairs (the
     *shadows*, ``shadow`` of them, default ``2 k``) with their exact objective, and for 64
@@ -876,7 +882,8 @@ def solve_blocks(
     pairs, where ``P`` are the prices of that pass (zero in the first pass). Under later
     prices ``p`` a pair off the candidates has non-negative reduced cost when
 
-    * it is a shadow and ``u_i + p_j - w_ij >= 0`` (checked exactly, every round);
+    * it is a (row or column) shadow and ``u_i + p_j - w_ij >= 0`` (checked exactly, every
+      round);
     * or ``u_i - T_ig - (P_j - p_j) >= 0`` (row bound);
     * or it lies outside leader ``j``'s kept rows, so ``w_ij <= W(kth_i) + F_j`` with ``F_j``
       the smallest kept relative objective, and ``u_i + p_j - W(kth_i) - F_j >= 0``
@@ -934,7 +941,7 @@ def solve_blocks(
     if problems:
         raise InputError(problems)
     if col_k is None:
-        col_k = int(min(4 * int(cap.max(initial=0)), 64))
+        col_k = int(min(6 * int(cap.max(initial=0)), 64))
     keep = max(k, 3 * k if shadow is None else k + int(shadow))
     use = backend
     if backend == "auto":
@@ -955,7 +962,8 @@ def solve_blocks(
 
     # ---- first pass: each row's best entries by objective, group maxima of the rest --------
     t0 = time.perf_counter()
-    best_rows = _ColumnBest(m, col_k) if col_k > 0 else None
+    col_keep = min(4 * col_k, n)
+    best_rows = _ColumnBest(m, col_keep) if col_k > 0 else None
     scan = _scan(
         provider, all_rows, m, k=k, keep=keep, lay=lay, block_rows=block_rows, bonus=bonus,
         scale=None, prices=None, known=None, column_best=best_rows,
@@ -966,8 +974,11 @@ def solve_blocks(
         np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0),
         *_entries(all_rows, scan.cols, scan.obj, lead), m,
     )  # fmt: skip
+    # column shadows: the other kept rows of each leader (exact objective, checked each round)
+    cs_row, cs_col, cs_obj = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     if best_rows is not None:
-        er, ec, eo = _merge_edges(er, ec, eo, *best_rows.edges(), m)
+        lead_edges, (cs_row, cs_col, cs_obj) = best_rows.edges(col_k)
+        er, ec, eo = _merge_edges(er, ec, eo, *lead_edges, m)
     # shadows: known entries that are not candidates (exact objective, checked every round)
     shadow_col = np.where(present & ~lead, scan.cols, -1)
     shadow_obj = scan.obj
@@ -1030,6 +1041,8 @@ def solve_blocks(
             - u.astype(np.float64)[np.broadcast_to(all_rows[:, None], shadow_col.shape)[has_shadow]]
         )
         row_viol = np.max(shadow_viol, axis=1)  # exact, integers below 2**53
+        col_viol = scale.units(cs_obj) + float(scale.big) - p[cs_col] - u[cs_row]
+        np.maximum.at(row_viol, cs_row, col_viol)
         failing = _uncertified(u, bound, version, history, p, live, col_group, kth_w, p - col_floor)
         timings["check"] += time.perf_counter() - t0
 
@@ -1072,6 +1085,9 @@ def solve_blocks(
             move[failing] = False
         add = [_entries(all_rows, shadow_col, shadow_obj, move)]
         shadow_col[move] = -1
+        near = col_viol > -margin
+        add.append((cs_row[near], cs_col[near], cs_obj[near]))
+        cs_row, cs_col, cs_obj = cs_row[~near], cs_col[~near], cs_obj[~near]
         if fresh is not None:
             # re-scored rows: (nearly) violated entries (best first, at most k) become candidates,
             # the other kept entries are the row's new shadows, the bounds move to version p
