@@ -372,7 +372,14 @@ class _ColumnBest:
 
     def update(self, key: FloatArray, rows: IntArray, obj: FloatArray) -> None:
         """Offer ``rows`` with ranking ``key`` and objective ``obj`` (both ``(b, m)``)."""
-        flat = np.flatnonzero(key > self.floor)
+        b = key.shape[0]
+        if b > self.size and not np.all(np.isfinite(self.floor)):
+            # early on most entries would pass: this block's own size-th best per column is
+            # a floor that loses none of the best rows (ties are offered)
+            own = np.partition(key, b - self.size, axis=0)[b - self.size]
+            flat = np.flatnonzero((key > self.floor) & (key >= own))
+        else:
+            flat = np.flatnonzero(key > self.floor)
         if flat.size == 0:
             return
         pos, col = np.divmod(flat, self.m)

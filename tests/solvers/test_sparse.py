@@ -295,3 +295,23 @@ def test_shadow_sizes_keep_it_exact(shadow: int) -> None:
     assert _totals(problem, result.assignment) == pytest.approx(
         _totals(problem, solve_hungarian(problem))
     )
+
+
+def test_column_lists_ignore_pairs_that_are_not_allowed() -> None:
+    # many rows per block, few allowed pairs per leader: a block's own floor is -inf
+    rng = np.random.default_rng(5)
+    values = rng.random((200, 6))
+    feasible = rng.random((200, 6)) < 0.03
+    problem = as_problem(values, feasible, [3] * 6)
+    result = solve_blocks(
+        lambda a, b: (problem.values[a:b], problem.allowed()[a:b]),
+        200,
+        6,
+        problem.capacity,
+        col_k=2,
+    )
+    _assert_valid(problem, result.assignment)
+    assert result.certified
+    assert _totals(problem, result.assignment) == pytest.approx(
+        _totals(problem, solve_hungarian(problem))
+    )
