@@ -6,6 +6,10 @@ few rows at a time, each row keeps a short list of candidate leaders, the proble
 those candidates is solved exactly, and LP duality then proves the restricted optimum optimal for
 the *full* problem -- or names the pairs that must be added before solving again.
 :func:`solve_problem_sparse` runs it on an in-memory ``ArrayProblem``.
+
+The restricted problems are solved by OR-Tools' min cost flow when the optional dependency is
+installed (extra ``scale``), otherwise by scipy's sparse LAPJV on slot-expanded candidates:
+both exact; on the benchmark instances scipy's was 7-16 times slower at 5 000 rows.
 """
 
 from __future__ import annotations
