@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._scale import ProgressFn, RowStats, solve_sparse, use_sparse
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
 from peermatch.models import Participant, PeerLeader
@@ -76,6 +78,37 @@ class Analysis:
     blocking_pairs: int
 
 
+@dataclass(frozen=True)
+class _Holders:
+    """Each leader's room and lowest-ranked participant under an assignment."""
+
+    room: NDArray[np.bool_]
+    worst_score: FloatArray
+    worst_row: IntArray
+
+    @classmethod
+    def of(
+        cls, rows: IntArray, cols: IntArray, scores: FloatArray, capacity: IntArray, m: int
+    ) -> _Holders:
+        load = np.bincount(cols, minlength=m)
+        worst_score = np.full(m, np.inf)
+        worst_row = np.full(m, -1, dtype=np.int64)
+        if rows.size:
+            order = np.lexsort((-rows, scores, cols))  # by leader, then score up, row down
+            first = np.ones(order.size, dtype=bool)
+            first[1:] = cols[order][1:] != cols[order][:-1]
+            sel = order[first]
+            worst_score[cols[sel]] = scores[sel]
+            worst_row[cols[sel]] = rows[sel]
+        return cls(load < capacity, worst_score, worst_row)
+
+    def wants(self, i: int, cols: IntArray, vals: FloatArray) -> NDArray[np.bool_]:
+        """Which of these leaders have room or rank participant ``i`` above their lowest."""
+        ws, wr = self.worst_score[cols], self.worst_row[cols]
+        out: NDArray[np.bool_] = self.room[cols] | (vals > ws) | ((vals == ws) & (i < wr))
+        return out
+
+
 def _preference_positions(scorer: Scorer, start: int, stop: int) -> IntArray:
     prefs = scorer.cohort.preferences
     pos = np.zeros((stop - start, scorer.shape[1]), dtype=np.int64)
@@ -111,18 +144,8 @@ def analyse(
         pair_scores, _ = scorer.pairs(rows_m, cols_m)
     score = np.full(n, np.nan)
     score[rows_m] = pair_scores
-    load = np.bincount(cols_m, minlength=m)
-    # each leader's lowest-ranked participant: lowest score, ties -> larger index
-    worst_score = np.full(m, np.inf)
-    worst_row = np.full(m, -1, dtype=np.int64)
-    if rows_m.size:
-        order = np.lexsort((-rows_m, pair_scores, cols_m))  # by col, then score asc, row desc
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = cols_m[order][1:] != cols_m[order][:-1]
-        sel = order[first]
-        worst_score[cols_m[sel]] = pair_scores[sel]
-        worst_row[cols_m[sel]] = rows_m[sel]
-    room = load < cap
+    holders = _Holders.of(rows_m, cols_m, pair_scores, cap, m)
+    room, worst_score, worst_row = holders.room, holders.worst_score, holders.worst_row
     rank = np.zeros(n, dtype=np.int64)
     n_feasible = np.zeros(n, dtype=np.int64)
     exclusions: dict[int, dict[str, int]] = {}
@@ -172,6 +195,97 @@ def analyse(
         not_own = col_idx[None, :] != np.where(mrow, a, -1)[:, None]
         blocking += int(np.count_nonzero(feas & prefers & leader_wants & not_own))
     return Analysis(score, rank, n_feasible, exclusions, blocking)
+
+
+def _row_blocking(
+    i: int,
+    cols: IntArray,
+    vals: FloatArray,
+    current: int,
+    own: float,
+    listed: dict[int, int],
+    holders: _Holders,
+) -> int:
+    """Blocking pairs of participant ``i`` among the given feasible leaders (as :func:`analyse`)."""
+    if cols.size == 0:
+        return 0
+    if current < 0:
+        prefers = np.ones(cols.size, dtype=np.bool_)
+    else:
+        pos = np.array([listed.get(c, 0) for c in cols.tolist()], dtype=np.int64)
+        cur = listed.get(current, 0)
+        if cur:
+            prefers = (pos > 0) & (pos < cur)
+        else:
+            prefers = (pos > 0) | (vals > own) | ((vals == own) & (cols < current))
+    blocking = prefers & holders.wants(i, cols, vals) & (cols != current)
+    return int(np.count_nonzero(blocking))
+
+
+def analyse_from_stats(
+    scorer: Scorer, assignment: IntArray, stats: RowStats, capacity: IntArray
+) -> Analysis:
+    """The :class:`Analysis` of an assignment from what the first pass kept of each row.
+
+    Ranks and blocking pairs come from each row's best feasible leaders by score; a row whose
+    outcome lies beyond them (rare) is scored again on its own, so the numbers equal those of
+    :func:`analyse` on the full matrix.
+    """
+    n, m = scorer.shape
+    matched = assignment >= 0
+    rows_m = np.flatnonzero(matched)
+    pair_scores, _ = scorer.pairs(rows_m, assignment[rows_m])
+    score = np.full(n, np.nan)
+    score[rows_m] = pair_scores
+    holders = _Holders.of(rows_m, assignment[rows_m], pair_scores, capacity, m)
+    top_c, top_v = stats.top_cols, stats.top_vals
+    kth = top_v[:, -1] if top_c.shape[1] else np.full(n, -np.inf)
+    complete = stats.n_feasible <= top_c.shape[1]
+    own = np.where(matched, score, -np.inf)
+    redo = ~complete & (~matched | ~(own > kth))  # outcome beyond the kept leaders
+    if stats.with_bonus is not None:
+        redo |= stats.with_bonus & (stats.n_feasible > 0)
+    safe = np.where(matched, assignment, m)
+    better = (top_v > own[:, None]) | ((top_v == own[:, None]) & (top_c < safe[:, None]))
+    rank = np.where(matched, (better & (top_c >= 0)).sum(axis=1) + 1, 0)
+    listed: dict[int, dict[int, int]] = {}
+    prefs = scorer.cohort.preferences
+    triples = zip(prefs.rows.tolist(), prefs.cols.tolist(), prefs.position.tolist(), strict=True)
+    for r, c, p in triples:
+        listed.setdefault(r, {})[c] = p
+    # rows without a preference list, whose outcome lies within the kept leaders: at once
+    simple = ~redo
+    simple[list(listed)] = False
+    present = top_c >= 0
+    safe_c = np.where(present, top_c, 0)
+    ws, wr = holders.worst_score[safe_c], holders.worst_row[safe_c]
+    wants = holders.room[safe_c] | (top_v > ws) | ((top_v == ws) & (np.arange(n)[:, None] < wr))
+    prefers = ~matched[:, None] | better
+    blocking = int(np.count_nonzero((present & prefers & wants & (top_c != safe[:, None]))[simple]))
+    redo_rows = np.flatnonzero(redo)
+    for start in range(0, redo_rows.size, 64):  # outcomes beyond the kept leaders: full rows
+        chunk = redo_rows[start : start + 64]
+        values, reasons = scorer.rows(chunk)
+        for k, i in enumerate(chunk.tolist()):
+            cols = np.flatnonzero(reasons[k] == 0).astype(np.int64)
+            vals = values[k][cols]
+            j = int(assignment[i])
+            if j >= 0:
+                rank[i] = int(np.count_nonzero((vals > own[i]) | ((vals == own[i]) & (cols < j))))
+                rank[i] += 1
+            mine = listed.get(i, {})
+            blocking += _row_blocking(i, cols, vals, j, float(own[i]), mine, holders)
+    for i in np.flatnonzero(~simple & ~redo).tolist():  # rows with a preference list
+        mine = listed[i]
+        keep = top_c[i] >= 0
+        cols, vals = top_c[i][keep], top_v[i][keep]
+        extra = np.array([c for c in mine if c not in set(cols.tolist())], dtype=np.int64)
+        if extra.size:  # listed leaders outside the kept ones
+            ev, er = scorer.pairs(np.full(extra.size, i, dtype=np.int64), extra)
+            cols = np.concatenate([cols, extra[er == 0]])
+            vals = np.concatenate([vals, ev[er == 0]])
+        blocking += _row_blocking(i, cols, vals, int(assignment[i]), float(own[i]), mine, holders)
+    return Analysis(score, rank, stats.n_feasible.copy(), dict(stats.exclusions), blocking)
 
 
 def _metrics(
@@ -230,13 +344,18 @@ def build_result(
     values: FloatArray | None = None,
     reasons: NDArray[np.int16] | None = None,
     extra_metrics: Mapping[str, float | int] | None = None,
+    analysis: Analysis | None = None,
 ) -> MatchResult:
     """Assemble a :class:`MatchResult` from an assignment (row -> column or -1)."""
     from peermatch._explain import Context
 
     co = scorer.cohort
     cap = co.capacity if capacity is None else capacity
-    an = analyse(scorer, assignment, capacity=cap, values=values, reasons=reasons)
+    an = (
+        analysis
+        if analysis is not None
+        else analyse(scorer, assignment, capacity=cap, values=values, reasons=reasons)
+    )
     matched_rows = np.flatnonzero(assignment >= 0)
     contributions = _pair_contributions(scorer, matched_rows, assignment[matched_rows])
     pref_pos: dict[int, int] = {}
@@ -329,6 +448,9 @@ def solve_scored(
     """
     co = scorer.cohort
     cap = co.capacity if capacity is None else capacity
+    n, m = scorer.shape
+    if solver == "hungarian" and use_sparse(n, m, np.asarray(cap)):
+        return _solve_sparse(scorer, cap, extra_metrics, fixed_bonus)
     values, reasons = scorer.dense()
     objective = values
     if fixed_bonus is not None:
@@ -351,6 +473,52 @@ def solve_scored(
         reasons=reasons,
         extra_metrics=extra_metrics,
     )
+
+
+def _solve_sparse(
+    scorer: Scorer,
+    capacity: IntArray,
+    extra_metrics: Mapping[str, float | int] | None,
+    fixed_bonus: tuple[IntArray, IntArray, FloatArray] | None,
+) -> MatchResult:
+    """``hungarian`` from row blocks with a certificate (large cohorts)."""
+    co = scorer.cohort
+    prefs = co.preferences
+    rows, cols = prefs.rows, prefs.cols
+    vals = prefs.bonus(co.config.preference_bonus)
+    if fixed_bonus is not None:
+        rows = np.concatenate([rows, fixed_bonus[0]])
+        cols = np.concatenate([cols, fixed_bonus[1]])
+        vals = np.concatenate([vals, fixed_bonus[2]])
+    m = scorer.shape[1]
+    if rows.size:
+        key = rows * m + cols
+        uniq, inv = np.unique(key, return_inverse=True)
+        vals = np.bincount(inv.reshape(-1), weights=vals, minlength=uniq.size).astype(np.float64)
+        rows, cols = uniq // m, uniq % m
+    progress = _PROGRESS.get()
+    assignment, stats, res = solve_sparse(
+        scorer, np.asarray(capacity, dtype=np.int64), (rows, cols, vals), progress=progress
+    )
+    if progress is not None:
+        progress("results", 0, 1)
+    an = analyse_from_stats(scorer, assignment, stats, np.asarray(capacity, dtype=np.int64))
+    metrics: dict[str, float | int] = {
+        "certified": int(res.certified),
+        "gap_bound": float(res.gap_bound),
+        "candidate_pairs": int(res.n_candidates),
+        "certificate_rounds": int(res.rounds),
+    }
+    metrics.update(extra_metrics or {})
+    return build_result(
+        scorer, assignment, "hungarian", capacity=capacity, extra_metrics=metrics, analysis=an
+    )
+
+
+#: Progress callback of the running command line, if any: ``(phase, done, total)``.
+_PROGRESS: contextvars.ContextVar[ProgressFn | None] = contextvars.ContextVar(
+    "peermatch_progress", default=None
+)
 
 
 def match(

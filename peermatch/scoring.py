@@ -274,6 +274,16 @@ class Scorer:
         comps = self._components(slice(start, stop)) if components else None
         return Block(start, values, reasons, comps)
 
+    def rows(self, rows: NDArray[np.int64]) -> tuple[FloatArray, NDArray[np.int16]]:
+        """Scores and reason codes of the given participant rows against every leader.
+
+        ``rows`` must be sorted and distinct; the numbers equal those of :meth:`block`.
+        """
+        r = np.asarray(rows, dtype=np.int64)
+        if r.size > 1 and not np.all(np.diff(r) > 0):
+            raise ValueError("rows must be sorted and distinct")
+        return self._evaluate(r, None)
+
     def pairs(
         self, rows: NDArray[np.int64], cols: NDArray[np.int64]
     ) -> tuple[FloatArray, NDArray[np.int16]]:
@@ -465,8 +475,11 @@ class Scorer:
                 start, stop = rows.start or 0, rows.stop
                 sel = (vr >= start) & (vr < stop)
                 code[vr[sel] - start, vc[sel]] = value
+            elif cols is None:  # given rows (sorted, distinct) against every leader
+                pos = np.minimum(np.searchsorted(rows, vr), max(rows.size - 1, 0))
+                sel = rows[pos] == vr if rows.size else np.zeros(vr.size, dtype=np.bool_)
+                code[pos[sel], vc[sel]] = value
             else:
-                assert cols is not None
                 m = co.l.n
                 code[np.isin(rows * m + cols, vr * m + vc)] = value
         return code

@@ -218,3 +218,14 @@ def test_every_evaluation_path_matches_reference(budget: int, cohort, data) -> N
                 assert np.array_equal(allowed, blk.feasible)
             else:
                 assert np.all(allowed | ~blk.feasible)
+
+
+@given(cohort=cohorts(min_participants=1, min_peers=1), data=st.data())
+def test_selected_rows_equal_blocks(cohort, data) -> None:  # type: ignore[no-untyped-def]
+    ps, ls = cohort
+    scorer = build_scorer(ps, ls)
+    blk = scorer.block(0, len(ps))
+    rows = np.array(sorted(data.draw(st.sets(st.integers(0, len(ps) - 1), min_size=1))))
+    values, reasons = scorer.rows(rows)
+    assert np.array_equal(values, blk.values[rows])
+    assert np.array_equal(reasons, blk.reasons[rows])

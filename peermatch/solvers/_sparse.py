@@ -90,6 +90,10 @@ class SparseResult:
     round_log : tuple of dict
         Per certificate round: ``candidates`` in the restricted problem, ``matched``,
         ``rows_failing`` the cheap check (re-scored), ``rows_violated`` (given new candidates).
+    first_cols, first_obj : ndarray, optional
+        The first pass's kept entries of each row (best objective first not guaranteed;
+        ``-1`` / ``-inf`` pad rows with fewer allowed pairs): callers use them to rank a
+        row's options without scoring it again.
     count_weight, objective_min : float
         The constants of the count-first weights (``count_weight`` exceeds ``n`` times the
         spread of the objective, so one more matched participant outweighs any total).
@@ -108,6 +112,8 @@ class SparseResult:
     round_log: tuple[dict[str, int], ...] = ()
     count_weight: float = 0.0
     objective_min: float = 0.0
+    first_cols: IntArray | None = field(default=None, repr=False)
+    first_obj: FloatArray | None = field(default=None, repr=False)
 
     @property
     def n_matched(self) -> int:
@@ -979,6 +985,7 @@ def solve_blocks(
         provider, all_rows, m, k=k, keep=keep, lay=lay, block_rows=block_rows, bonus=bonus,
         scale=None, prices=None, known=None, column_best=best_rows,
     )  # fmt: skip
+    first_cols, first_obj = scan.cols.copy(), scan.obj.copy()
     present = scan.cols >= 0
     lead = present & _top_mask(scan.score, k)
     er, ec, eo = _merge_edges(
@@ -1140,6 +1147,8 @@ def solve_blocks(
         round_log=tuple(log),
         count_weight=float(scale.big / scale.step),
         objective_min=float(scale.omin),
+        first_cols=first_cols,
+        first_obj=first_obj,
     )
 
 

@@ -1,0 +1,94 @@
+"""Large-cohort path: hungarian from row blocks equals the dense solver, and the result is
+built from what the first pass kept exactly as from the full matrix."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import cohorts
+
+from peermatch import MatchConfig, _scale, match
+from peermatch.demo import generate_cohort
+from peermatch.matching import analyse, analyse_from_stats
+from peermatch.scoring import build_scorer
+from peermatch.solvers._sparse import ortools_available
+from peermatch.verify import check_result, objective
+
+pytestmark = pytest.mark.skipif(not ortools_available(), reason="needs the 'scale' extra")
+
+
+def _objective(result, ps, ls, cfg):  # type: ignore[no-untyped-def]
+    scorer = build_scorer(ps, ls, cfg)
+    values, _ = scorer.dense()
+    col = {lid: j for j, lid in enumerate(scorer.cohort.l.ids)}
+    pairs = result.pairs
+    assignment = [col[pairs[pid]] if pid in pairs else -1 for pid in scorer.cohort.p.ids]
+    return objective(
+        values,
+        assignment,
+        preferences=scorer.cohort.preferences.lists(),
+        preference_bonus=cfg.preference_bonus,
+    )
+
+
+@given(cohort=cohorts(max_participants=8, max_peers=5))
+@settings(max_examples=120)
+def test_sparse_hungarian_equals_dense(cohort) -> None:  # type: ignore[no-untyped-def]
+    ps, ls = cohort
+    cfg = MatchConfig()
+    dense = match(ps, ls, cfg)
+    with mock.patch.object(_scale, "SPARSE_MIN_PAIRS", 0):
+        sparse = match(ps, ls, cfg)
+    assert check_result(sparse, ps, ls) == []
+    if ps and ls:
+        assert sparse.metrics["certified"] == 1
+    (c1, t1), (c2, t2) = _objective(dense, ps, ls, cfg), _objective(sparse, ps, ls, cfg)
+    assert c1 == c2
+    assert t2 == pytest.approx(t1, abs=1e-6 * max(len(ps), 1))
+    assert [u.reason for u in dense.unmatched if u.reason == "no_feasible_leader"] == [
+        u.reason for u in sparse.unmatched if u.reason == "no_feasible_leader"
+    ]
+
+
+@given(cohort=cohorts(min_participants=1, min_peers=1, max_participants=8), keep=st.integers(1, 5))
+@settings(max_examples=120)
+def test_result_from_kept_leaders_equals_full_analysis(cohort, keep) -> None:  # type: ignore[no-untyped-def]
+    ps, ls = cohort
+    scorer = build_scorer(ps, ls)
+    cap = scorer.cohort.capacity
+    prefs = scorer.cohort.preferences
+    bonus = (prefs.rows, prefs.cols, prefs.bonus(0.05))
+    assignment, stats, res = _scale.solve_sparse(scorer, cap, bonus, k=keep)
+    assert res.certified
+    full = analyse(scorer, assignment)
+    fast = analyse_from_stats(scorer, assignment, stats, cap)
+    assert np.array_equal(full.rank, fast.rank)
+    assert np.array_equal(full.n_feasible, fast.n_feasible)
+    assert full.exclusions == fast.exclusions
+    assert full.blocking_pairs == fast.blocking_pairs
+    assert np.array_equal(np.isnan(full.score), np.isnan(fast.score))
+
+
+def test_demo_cohort_sparse_equals_dense() -> None:
+    ps, ls = generate_cohort(400, 60, seed=11)
+    dense = match(ps, ls)
+    with mock.patch.object(_scale, "SPARSE_MIN_PAIRS", 0):
+        sparse = match(ps, ls)
+    assert sparse.metrics["certified"] == 1 and sparse.metrics["gap_bound"] == 0.0
+    assert check_result(sparse, ps, ls) == []
+    cfg = MatchConfig()
+    (c1, t1), (c2, t2) = _objective(dense, ps, ls, cfg), _objective(sparse, ps, ls, cfg)
+    assert c1 == c2 and t2 == pytest.approx(t1, abs=1e-6 * len(ps))
+    for key in ("n_matched", "rank1_share", "blocking_pairs", "unmatched_no_feasible_leader"):
+        if key != "blocking_pairs":
+            assert sparse.metrics[key] == pytest.approx(dense.metrics[key], abs=0.02)
+
+
+def test_size_threshold() -> None:
+    cap = np.full(10, 5)
+    assert not _scale.use_sparse(100, 10, cap)
+    assert _scale.use_sparse(5000, 1000, np.full(1000, 5)) == ortools_available()
