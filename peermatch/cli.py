@@ -9,6 +9,7 @@ run.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import traceback
@@ -21,6 +22,7 @@ from peermatch._version import __version__
 from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
 from peermatch.io import ProfileTable, check_references, read_table, write_text_atomic
+from peermatch.matching import _PROGRESS
 from peermatch.models import Participant, PeerLeader
 from peermatch.results import MatchResult
 from peermatch.solvers import SOLVERS
@@ -612,6 +614,63 @@ def cmd_deidentify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.bench import DEFAULT_SIZES, QUICK_SIZES, run
+
+    sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    if any(n < 1 for n in sizes):
+        raise UsageError("--sizes must be positive")
+
+    def write(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    run(sizes, write=write, quick=args.quick)
+    return EXIT_OK
+
+
+class _Progress:
+    """A progress line on standard error, redrawn at most a few times a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self.last < 0.25 and done < total:
+            return
+        self.last = now
+        text = f"{phase}: {done:,} of {total:,}" if total > 1 else f"{phase}..."
+        self.stream.write(f"\r\x1b[2K{text}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
+
+
+class _Messages(io.TextIOBase):
+    """Standard error that first wipes the progress line, so messages start clean."""
+
+    def __init__(self, stream: TextIO, progress: _Progress) -> None:
+        self.stream = stream
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        self.progress.clear()
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
@@ -885,6 +944,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="peermatch-demo", metavar="DIR", help="output folder")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="file format (csv)")
     p.add_argument("--force", action="store_true", help="replace existing files in DIR")
+
+    p = add(
+        "bench",
+        cmd_bench,
+        "time scoring, every solver and end-to-end matching on demo cohorts, beside baselines "
+        "measured in the same run (as ratios)",
+        "peermatch bench --quick",
+    )
+    p.add_argument("--quick", action="store_true", help="1k and 5k participants only")
+    p.add_argument("--sizes", type=int, nargs="+", metavar="N", help="participant counts")
     return parser
 
 
@@ -893,6 +962,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out, err = sys.stdout, sys.stderr
+    progress = _Progress(err) if err.isatty() else None
+    if progress is not None:
+        err = _Messages(err, progress)
+    token = _PROGRESS.set(progress)
     try:
         code: int = args.func(args, out, err)
         return code
@@ -916,3 +989,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "it (set PEERMATCH_DEBUG=1 to see details)\n"
         )
         return EXIT_INTERNAL
+    finally:
+        _PROGRESS.reset(token)
+        if progress is not None:
+            progress.clear()

@@ -6,7 +6,6 @@ Internal module; use :func:`peermatch.solve` with ``solver="hungarian"``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from peermatch.solvers._common import ArrayProblem, FloatArray, IntArray, register
 
@@ -65,6 +64,8 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
     .. [2] D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE
        Transactions on Aerospace and Electronic Systems 52 (2016).
     """
+    from scipy.optimize import linear_sum_assignment
+
     n = problem.shape[0]
     out = np.full(n, -1, dtype=np.int64)
     allowed = problem.allowed()

@@ -8,8 +8,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import maximum_flow
 
 from peermatch.solvers._common import ArrayProblem, BoolArray, IntArray, register
 from peermatch.solvers._hungarian import solve_hungarian
@@ -40,6 +38,9 @@ def max_matched(mask: BoolArray, capacity: IntArray) -> tuple[int, IntArray, Int
     network source → row (capacity 1) → column (capacity 1 per pair in ``mask``) → sink
     (capacity ``capacity[j]``), built directly in CSR form.
     """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_flow
+
     n, m = mask.shape
     usable = mask & (capacity > 0)[None, :]
     row_deg = usable.sum(axis=1)
