@@ -100,6 +100,11 @@ def _check_output(out: str | None, inputs: Sequence[str | None]) -> None:
     for path in inputs:
         if path and _same_file(out, path):
             raise UsageError(f"the output {out!r} is one of the input files; choose another name")
+    if Path(out).suffix.lower() in (".xlsx", ".xls", ".ods", ".numbers"):
+        raise UsageError(
+            f"the output {out!r} names a spreadsheet workbook; peermatch writes CSV or JSON — "
+            "use .csv (spreadsheets open it) or .json"
+        )
     parent = Path(out).parent
     if not parent.exists():
         raise UsageError(f"the output folder {str(parent)!r} does not exist")

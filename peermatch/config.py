@@ -440,6 +440,18 @@ class MatchConfig(BaseModel):
                 )
             )
         if problems:
+            # validate what can be validated on its own too, so every problem shows at once
+            for name, table in merged.items():
+                if isinstance(table, Mapping):
+                    try:
+                        Criterion.model_validate(table)
+                    except ValidationError as exc:
+                        problems += _config_problems(exc, source, ("criteria", name))
+            settings = {k: v for k, v in data.items() if k in known}
+            try:
+                cls.model_validate({**settings, "criteria": {}, "preset": "none"})
+            except ValidationError as exc:
+                problems += _config_problems(exc, source)
             raise InputError(problems)
         try:
             return cls(criteria=merged, preset=preset, **data)
@@ -513,16 +525,21 @@ class MatchConfig(BaseModel):
         return default.model_copy(update={"weight": 0.0, "hard": False})
 
 
-def _config_problems(exc: ValidationError, source: str | None) -> list[Problem]:
+def _config_problems(
+    exc: ValidationError, source: str | None, prefix: tuple[str, ...] = ()
+) -> list[Problem]:
     out = []
-    for e in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in e.get("loc", ()) if not str(p).startswith("function-"))
+    for raw in exc.errors(include_url=False):
+        where: tuple[Any, ...] = (*prefix, *raw.get("loc", ()))
+        e: dict[str, Any] = {**raw, "loc": where}
+        loc = ".".join(str(p) for p in where if not str(p).startswith("function-"))
         msg = str(e.get("msg", "invalid value")).removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden":
             msg = "unknown key"
-            parts = [str(p) for p in e.get("loc", ())]
-            if len(parts) >= 3 and parts[0] == "criteria":
-                close = get_close_matches(parts[-1], list(Criterion.model_fields), n=1)
+            parts = [str(p) for p in where]
+            if parts:
+                fields = MatchConfig.model_fields if len(parts) == 1 else Criterion.model_fields
+                close = get_close_matches(parts[-1], list(fields), n=1)
                 if close:
                     msg += f" — did you mean {close[0]!r}?"
         elif e.get("type") == "literal_error":

@@ -26,6 +26,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -259,6 +260,21 @@ def _csv_error_text(exc: csv.Error) -> str:
 def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
     _, known = _model_for(kind)
     problems: list[Problem] = []
+    sep_line = re.match(r"\s*sep=(.)\s*(\r\n|\n|\r)", text, flags=re.IGNORECASE)
+    if sep_line:  # Excel's "sep=," line names the delimiter; a spreadsheet does not show it
+        if sep_line.group(1) != ",":
+            raise InputError(
+                [
+                    Problem(
+                        label,
+                        1,
+                        None,
+                        f"the file says its delimiter is {sep_line.group(1)!r}; save it "
+                        "comma-separated (CSV) — inside a cell, ';' separates several values",
+                    )
+                ]
+            )
+        text = text[sep_line.end() :]
     first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     if _looks_delimited(first_line, ";", known):
         raise InputError(

@@ -144,3 +144,10 @@ def test_demo_refuses_to_replace_files(tmp_path: Path) -> None:
 def test_every_command_help_has_an_example(command: str) -> None:
     res = run(command, "--help")
     assert res.returncode == 0 and "example:" in res.stdout and "peermatch " in res.stdout
+
+
+def test_spreadsheet_workbook_output_is_refused(cohort: tuple[Path, Path], tmp_path: Path) -> None:
+    p, leaders = cohort
+    res = run("match", str(p), str(leaders), "-o", str(tmp_path / "out.xlsx"))
+    assert res.returncode == 2 and "spreadsheet workbook" in res.stderr
+    assert not (tmp_path / "out.xlsx").exists()

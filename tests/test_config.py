@@ -119,3 +119,18 @@ def test_unknown_preset_and_missing_file() -> None:
         MatchConfig.from_preset("nope")
     with pytest.raises(InputError, match="cannot read"):
         MatchConfig.from_file("/nonexistent/config.toml")
+
+
+def test_problems_in_settings_and_in_criteria_are_reported_together(tmp_path: Path) -> None:
+    text = "min_scor = 1\nsolver = 'x'\n[criteria.age]\nweight = -1\nscale = 'x'\n[criteria.sex]\nwieght = 2\n"
+    with pytest.raises(InputError) as exc:
+        MatchConfig.from_file(write(tmp_path, text))
+    got = "\n".join(str(p) for p in exc.value.problems)
+    for fragment in (
+        "min_scor: unknown key — did you mean 'min_score'?",
+        "solver: unknown solver 'x'",
+        "criteria.age.weight: expected a number at least 0",
+        "criteria.age.scale: expected a number",
+        "criteria.sex.wieght: unknown key — did you mean 'weight'?",
+    ):
+        assert fragment in got, got

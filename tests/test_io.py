@@ -206,3 +206,10 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     write_text_atomic(target, "new")
     assert target.read_text() == "new"
+
+
+def test_excel_sep_line_is_accepted_or_explained(tmp_path: Path) -> None:
+    ps = read_participants(write(tmp_path, "p.csv", "sep=,\r\nid,age,languages\r\nP1,40,en\r\n"))
+    assert [p.id for p in ps] == ["P1"]
+    got = problems(write(tmp_path, "q.csv", "sep=;\nid;age;languages\nP1;40;en\n"))
+    assert "delimiter is ';'" in got[0]
