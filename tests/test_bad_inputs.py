@@ -885,7 +885,7 @@ def test_cli_lists_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
     res = run_cli(["match", str(p), str(leaders), "--config", str(cfg)])
     assert res.returncode == 2 and "Traceback" not in res.stderr
     lines = res.stderr.splitlines()
-    assert lines[0] == "peermatch: 7 problems found:"
+    assert lines[0] == "peermatch: 8 problems found:"
     for prefix in (
         f"{p}:2: age: ",
         f"{p}:2: sex: ",
@@ -894,6 +894,7 @@ def test_cli_lists_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
         f"{leaders}:1: capacity: ",
         f"{leaders}:2: expected an object",
         f"{cfg}: min_scor: unknown key",
+        f"{cfg}: criteria.age.weight: ",
     ):
         assert any(ln.startswith(prefix) for ln in lines), prefix
 

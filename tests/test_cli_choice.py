@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_peermatch as run
 
 from peermatch import read_participants
 from peermatch.shortlist import DEFAULT_CARD_FIELDS, SHORTLIST_COLUMNS
@@ -18,12 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 P_CSV = str(EXAMPLES / "participants.csv")
 L_CSV = str(EXAMPLES / "peers.csv")
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "peermatch", *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def rows_of(text: str) -> list[dict[str, str]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_peermatch as run_cli
 
 from peermatch import InputError, MatchConfig, Participant, PeerLeader, match
 from peermatch.history import History
@@ -32,16 +31,6 @@ PS = [
     person("P3", age=70, region="V6B"),
 ]
 LS = [leader("L1", age=30, capacity=1), leader("L2", age=50), leader("L3", age=70)]
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "peermatch", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 # -- library ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from cli_runner import run_peermatch as run
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
@@ -316,16 +317,6 @@ def test_without_matplotlib_the_message_says_how_to_install(
 
 
 # -- command line -----------------------------------------------------------------------------
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "peermatch", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
