@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from peermatch._scale import ProgressFn, RowStats, solve_sparse, use_sparse
 from peermatch._version import __version__
 from peermatch.config import MatchConfig
+from peermatch.errors import InputError
 from peermatch.models import Participant, PeerLeader
 from peermatch.results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.scoring import Scorer, build_scorer
@@ -451,6 +452,15 @@ def solve_scored(
     n, m = scorer.shape
     if solver == "hungarian" and use_sparse(n, m, np.asarray(cap)):
         return _solve_sparse(scorer, cap, extra_metrics, fixed_bonus)
+    if n * m > DENSE_MAX_PAIRS:
+        gb = n * m * 10 / 1e9
+        raise InputError(
+            [
+                f"solver {solver!r} needs the full score matrix: {n:,} x {m:,} pairs would take "
+                f"about {gb:.0f} GB; use 'hungarian' (which works from blocks of rows) or match "
+                "a smaller cohort"
+            ]
+        )
     values, reasons = scorer.dense()
     objective = values
     if fixed_bonus is not None:
@@ -514,6 +524,9 @@ def _solve_sparse(
         scorer, assignment, "hungarian", capacity=capacity, extra_metrics=metrics, analysis=an
     )
 
+
+#: Largest score matrix (pairs) held in memory for the solvers that need all of it.
+DENSE_MAX_PAIRS = 400_000_000
 
 #: Progress callback of the running command line, if any: ``(phase, done, total)``.
 _PROGRESS: contextvars.ContextVar[ProgressFn | None] = contextvars.ContextVar(

@@ -92,3 +92,14 @@ def test_size_threshold() -> None:
     cap = np.full(10, 5)
     assert not _scale.use_sparse(100, 10, cap)
     assert _scale.use_sparse(5000, 1000, np.full(1000, 5)) == ortools_available()
+
+
+def test_solvers_needing_the_full_matrix_refuse_huge_cohorts_clearly() -> None:
+    from peermatch import InputError, matching
+
+    ps, ls = generate_cohort(30, 6, seed=1)
+    with (
+        mock.patch.object(matching, "DENSE_MAX_PAIRS", 100),
+        pytest.raises(InputError, match="needs the full score matrix"),
+    ):
+        match(ps, ls, solver="stable")
