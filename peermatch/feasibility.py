@@ -10,7 +10,8 @@ reason code: 0 when feasible, otherwise the *first* rule that excludes it, in th
 5. ``leader_no_capacity``
 6. ``hard_criterion:<name>`` — a config-hard criterion fails while both sides give a value, or
    a ``must`` of either side fails (the other side's value is missing or below ``pass_at``);
-   criteria are checked in configuration order
+   criteria are checked in configuration order, then fields someone marks ``must`` that the
+   configuration does not score, in field order
 7. ``below_min_score``
 
 Infeasible pairs are never matched by any solver.

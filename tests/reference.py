@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from peermatch import MatchConfig, Participant, PeerLeader
+from peermatch.models import CRITERION_FIELDS
 from peermatch.vocab import ORDERED
 
 MULT = {"must": 2.0, "high": 2.0, "normal": 1.0, "low": 0.5, "ignore": 0.0}
@@ -66,11 +67,18 @@ def similarity(field: str, crit: Any, a: Any, b: Any) -> float:
 
 
 def criteria_of(config: MatchConfig, people: list[Any]) -> dict[str, Any]:
+    """The config's criteria, then fields someone marks ``must`` that it does not score, in
+    field order (so the order never depends on the order of the rows)."""
     crits = dict(config.criteria)
-    for person in people:
-        for f, lvl in (person.importance or {}).items():
-            if str(lvl) == "must" and f not in crits:
-                crits[f] = config.criterion_for(f)
+    extra = {
+        f
+        for person in people
+        for f, lvl in (person.importance or {}).items()
+        if str(lvl) == "must" and f not in crits
+    }
+    for f in CRITERION_FIELDS:
+        if f in extra:
+            crits[f] = config.criterion_for(f)
     return crits
 
 
