@@ -156,14 +156,15 @@ class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Kind
-    weight: float = Field(1.0, ge=0)
-    hard: bool = False
-    pass_at: float | None = Field(None, ge=0, le=1)
-    scale: float | None = Field(None, gt=0)
-    margin: float | None = Field(None, ge=0)
-    min_shared: int = Field(1, ge=1)
-    full_at: int | None = Field(None, ge=1)
-    invert: bool = False
+    # strict: TOML ``weight = true`` or ``hard = 1`` is a mistake to report, not to coerce
+    weight: float = Field(1.0, ge=0, strict=True)
+    hard: bool = Field(False, strict=True)
+    pass_at: float | None = Field(None, ge=0, le=1, strict=True)
+    scale: float | None = Field(None, gt=0, strict=True)
+    margin: float | None = Field(None, ge=0, strict=True)
+    min_shared: int = Field(1, ge=1, strict=True)
+    full_at: int | None = Field(None, ge=1, strict=True)
+    invert: bool = Field(False, strict=True)
 
     @field_validator("weight", "pass_at", "scale", "margin")
     @classmethod
@@ -291,8 +292,8 @@ class MatchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     criteria: dict[str, Criterion] = Field(default_factory=_participant_centred)
-    min_score: float = Field(0.0, ge=0, le=1)
-    preference_bonus: float = Field(0.05, ge=0, le=10)
+    min_score: float = Field(0.0, ge=0, le=1, strict=True)
+    preference_bonus: float = Field(0.05, ge=0, le=10, strict=True)
     solver: str = "hungarian"
     preset: str = "participant_centred"
 
@@ -573,10 +574,22 @@ def _plain_message(e: Any, msg: str) -> str:
         bound = (e.get("ctx") or {}).get(key)
         shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
         return f"expected a number {words} {shown}, found {value!r}"
-    if kind in {"float_parsing", "float_type", "int_parsing", "int_type"}:
-        return f"expected a number, found {value!r}"
+    found = _as_toml(value)
+    if kind in {"float_parsing", "float_type"}:
+        return f"expected a number, found {found}"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"expected a whole number, found {found}"
     if kind in {"bool_parsing", "bool_type"}:
-        return f"expected true or false, found {value!r}"
+        return f"expected true or false, found {found}"
     if kind in {"string_type"}:
-        return f"expected text, found {value!r}"
+        return f"expected text, found {found}"
     return msg
+
+
+def _as_toml(value: object) -> str:
+    """A value as it is written in TOML (the form the user wrote)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
