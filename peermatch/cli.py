@@ -480,7 +480,8 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     text = result.to_json() if _format(args) == "json" else result.to_csv()
     _emit(text, args, out)
-    history.save()
+    if not args.dry_run:
+        history.save()
     record = history.runs[-1]
     report = result.rematch_report
     assert report is not None
@@ -505,7 +506,11 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.output:
         lines.append(f"wrote {args.output}")
-    lines.append(f"history {args.history}: {len(history)} run{'s' if len(history) != 1 else ''}")
+    if args.dry_run:
+        lines.append(f"dry run: history {args.history} not changed")
+    else:
+        runs = len(history)
+        lines.append(f"history {args.history}: {runs} run{'s' if runs != 1 else ''}")
     err.write("; ".join(lines) + "\n")
     return EXIT_OK
 
@@ -835,6 +840,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="'none' (default): keep every still-feasible pair fixed; a number >= 0: add it "
         "to each working pair's value and re-solve everyone (0 = match afresh)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the run would give without recording it in the history",
     )
     _config(p)
     _solver(p)

@@ -336,6 +336,30 @@ def test_cli_rematch_from_a_previous_file(files: dict[str, Path], tmp_path: Path
     assert run_cli("replay", p, ls, "--history", h).returncode == 0
 
 
+def test_cli_rematch_dry_run_shows_the_run_and_records_nothing(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    p, ls, h = (str(files[k]) for k in "plh")
+    res = run_cli("rematch", p, ls, "--history", h, "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert "dry run" in res.stderr and not files["h"].exists()
+    assert [r["change"] for r in rows(res.stdout)] == ["new"] * 3
+    assert run_cli("rematch", p, ls, "--history", h).returncode == 0
+    recorded = files["h"].read_bytes()
+    ended = tmp_path / "ended.csv"
+    ended.write_text("participant_id,peer_id,reason\nP1,L1,poor_fit\n")
+    res = run_cli("rematch", p, ls, "--history", h, "--ended", str(ended), "--dry-run")
+    assert res.returncode == 0, res.stderr
+    preview = {r["participant_id"]: r for r in rows(res.stdout)}
+    assert preview["P1"]["change"] != "kept" and preview["P1"]["peer_id"] != "L1"
+    assert files["h"].read_bytes() == recorded
+    # the same run for real gives what the preview showed
+    res = run_cli("rematch", p, ls, "--history", h, "--ended", str(ended))
+    assert res.returncode == 0, res.stderr
+    assert {r["participant_id"]: r for r in rows(res.stdout)} == preview
+    assert files["h"].read_bytes() != recorded
+
+
 @pytest.mark.parametrize("command", ["rematch", "replay"])
 def test_rematch_and_replay_help_have_an_example(command: str) -> None:
     res = run_cli(command, "--help")
