@@ -280,11 +280,29 @@ def _positive_int(text: str) -> int:
     return x
 
 
+def _current_run(args: argparse.Namespace) -> object:
+    """The programme's current pairs for ``shortlist`` (``--current`` or ``--history``)."""
+    from peermatch.history import History
+    from peermatch.rematch import read_previous
+
+    if args.current:
+        return read_previous(args.current)
+    if args.history:
+        if not Path(args.history).is_file():
+            raise InputError([Problem(args.history, None, None, "no such history file")])
+        run = History.load(args.history).previous_run()
+        if run is None:
+            raise InputError([Problem(args.history, None, None, "the history has no runs yet")])
+        return run
+    return None
+
+
 def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.io import write_profiles
-    from peermatch.shortlist import shortlist
+    from peermatch.rematch import PreviousRun
+    from peermatch.shortlist import open_places, shortlist
 
-    inputs = [args.participants, args.peers, args.config]
+    inputs = [args.participants, args.peers, args.config, args.current, args.history]
     _check_output(args.output, inputs)
     if args.write_preferred:
         _check_output(args.write_preferred, inputs)
@@ -294,26 +312,44 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         if args.output and _same_file(args.output, args.write_preferred):
             raise UsageError("-o and --write-preferred name the same file; choose two names")
-    cohort = _read_inputs(args)
+    problems: list[Problem] = []
+    cohort = _attempt(lambda: _read_inputs(args), problems)
+    current = _attempt(lambda: _current_run(args), problems)
+    if problems:
+        raise InputError(problems)
+    assert isinstance(cohort, Cohort)
     card = None
     if args.card is not None:
         card = [f.strip() for f in args.card.split(",") if f.strip()]
+    listing = cohort.participants.profiles
+    spare: dict[str, int] | None = None
+    blocked: list[tuple[str, str]] = []
+    taken: dict[str, str] = {}
+    if isinstance(current, PreviousRun):
+        listing, spare, taken = open_places(listing, cohort.peers.profiles, current.pairs)
+        blocked = [b.pair for b in current.blocks]
     lists = shortlist(
-        cohort.participants.profiles,
+        listing,
         cohort.peers.profiles,
         args.k,
         cohort.config,
+        spare=spare,
         exposure=args.exposure,
         card_fields=card,
+        blocked=blocked,
     )
     text = lists.to_json() if _format(args) == "json" else lists.to_csv()
     _emit(text, args, out)
     listed = sum(1 for c in lists.values() if c)
     cap = "no exposure cap" if lists.exposure is None else f"exposure cap {lists.exposure:g}"
+    source = args.current or args.history
     err.write(
         f"shortlisted up to {lists.k} leaders for {listed} of {len(lists)} participants "
         f"({cap}; {len(lists.relaxed)} relaxed); {len(lists.empty)} with no feasible leader "
-        "with spare room" + (f"; wrote {args.output}" if args.output else "") + "\n"
+        "with spare room"
+        + (f"; {len(taken)} already matched in {source} not listed" if source else "")
+        + (f"; wrote {args.output}" if args.output else "")
+        + "\n"
     )
     if args.write_preferred:
         profiles = cohort.participants.profiles
@@ -905,6 +941,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace-preferred",
         action="store_true",
         help="with --write-preferred: also replace preferred lists participants already have",
+    )
+    now = p.add_mutually_exclusive_group()
+    now.add_argument(
+        "--current",
+        metavar="MATCHES",
+        help="for a programme under way: the current match file (.csv or .json from match or "
+        "rematch); its pairs take up places, and participants matched in it are not listed",
+    )
+    now.add_argument(
+        "--history",
+        metavar="FILE",
+        help="like --current, from the last run of a run history; its ended pairs are never listed",
     )
 
     p = add(

@@ -64,7 +64,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,11 +73,8 @@ from peermatch._version import __version__
 from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
 from peermatch.models import Participant, PeerLeader
-from peermatch.results import Unmatched
+from peermatch.results import MatchResult, Unmatched
 from peermatch.scoring import Scorer, _as_list, build_scorer
-
-if TYPE_CHECKING:
-    from peermatch.results import MatchResult
 
 __all__ = [
     "DEFAULT_CARD_FIELDS",
@@ -88,6 +85,7 @@ __all__ = [
     "Shortlists",
     "allocate",
     "exposure_limits",
+    "open_places",
     "shortlist",
 ]
 
@@ -545,8 +543,6 @@ def _spare_places(
     ls: Sequence[PeerLeader], spare: Mapping[str, int] | MatchResult | None
 ) -> list[int]:
     """Spare places per leader, in the order of ``ls``."""
-    from peermatch.results import MatchResult
-
     if spare is None:
         return [x.capacity for x in ls]
     if isinstance(spare, MatchResult):
@@ -616,6 +612,52 @@ def _reasons(
     return out
 
 
+def open_places(
+    participants: Sequence[Participant],
+    peers: Sequence[PeerLeader],
+    pairs: Mapping[str, str],
+) -> tuple[list[Participant], dict[str, int], dict[str, str]]:
+    """Who still needs a peer, and each leader's spare places, given the current pairs.
+
+    Only pairs of participants and leaders still in the lists count: a participant who left
+    frees the place, and a participant whose leader left needs a new one.
+
+    Parameters
+    ----------
+    participants, peers : sequence of Participant, PeerLeader
+        The programme now.
+    pairs : mapping of str to str
+        Current ``participant_id -> peer_id`` pairs (for example ``MatchResult.pairs``).
+
+    Returns
+    -------
+    waiting : list of Participant
+        The participants without a current pair, in their given order.
+    spare : dict of str to int
+        Every leader's capacity minus its current participants (never below 0), for
+        ``shortlist(..., spare=spare)``.
+    taken : dict of str to str
+        The pairs that still hold.
+
+    Examples
+    --------
+    >>> ps = [Participant(id=f"P{i}", age=50, languages="en") for i in (1, 2, 3)]
+    >>> ls = [PeerLeader(id="L1", age=60, languages="en", capacity=2)]
+    >>> waiting, spare, taken = open_places(ps, ls, {"P1": "L1", "P9": "L1"})
+    >>> [p.id for p in waiting], spare, taken
+    (['P2', 'P3'], {'L1': 1}, {'P1': 'L1'})
+    """
+    pids = {p.id for p in participants}
+    capacity = {x.id: x.capacity for x in peers}
+    taken = {pid: lid for pid, lid in pairs.items() if pid in pids and lid in capacity}
+    load: dict[str, int] = {}
+    for lid in taken.values():
+        load[lid] = load.get(lid, 0) + 1
+    spare = {lid: max(cap - load.get(lid, 0), 0) for lid, cap in capacity.items()}
+    waiting = [p for p in participants if p.id not in taken]
+    return waiting, spare, taken
+
+
 def shortlist(
     participants: Iterable[Participant],
     peers: Iterable[PeerLeader],
@@ -625,6 +667,7 @@ def shortlist(
     spare: Mapping[str, int] | MatchResult | None = None,
     exposure: float | None = DEFAULT_EXPOSURE,
     card_fields: Sequence[str] | None = None,
+    blocked: Iterable[tuple[str, str]] = (),
 ) -> Shortlists:
     r"""The ``k`` best feasible leaders with spare room for each participant, best first.
 
@@ -647,6 +690,9 @@ def shortlist(
     card_fields : sequence of str, keyword-only, optional
         Leader fields shown on each card (default :data:`DEFAULT_CARD_FIELDS`; ``vetoes``
         is never allowed).
+    blocked : iterable of (participant_id, peer_id), keyword-only
+        Pairs never to list, such as pairs that ended earlier in the programme. When ``spare``
+        is a re-matching result, its ended pairs are added.
 
     Returns
     -------
@@ -675,7 +721,10 @@ def shortlist(
     ps = _as_list(participants, Participant, "participants")
     ls = sorted(_as_list(peers, PeerLeader, "peers"), key=lambda x: x.id)
     spare_places = _spare_places(ls, spare)
-    scorer = build_scorer(ps, ls, cfg, capacity=spare_places)
+    never = list(blocked)
+    if isinstance(spare, MatchResult):
+        never += [b.pair for b in spare.blocks]
+    scorer = build_scorer(ps, ls, cfg, capacity=spare_places, blocked=never)
     co = scorer.cohort
     n, m = scorer.shape
     blocks = list(scorer.blocks())

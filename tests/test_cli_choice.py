@@ -160,6 +160,81 @@ def test_shortlist_then_choices_then_stable_match(tmp_path: Path) -> None:
             assert "Preferred leaders ranked above this outcome:" in text.stdout
 
 
+def _csv_rows(path: str | Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_shortlist_mid_programme_lists_only_open_places(tmp_path: Path) -> None:
+    # the first 100 participants were matched; 20 more joined since
+    first = tmp_path / "first.csv"
+    people = _csv_rows(P_CSV)
+    with open(first, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(people[0]))
+        w.writeheader()
+        w.writerows(people[:100])
+    current = tmp_path / "current.csv"
+    assert run("match", str(first), L_CSV, "-o", str(current)).returncode == 0
+    res = run("shortlist", P_CSV, L_CSV, "--current", str(current), "-k", "3")
+    assert res.returncode == 0, res.stderr
+    assert "100 already matched in" in res.stderr
+    load: dict[str, int] = {}
+    for r in _csv_rows(current):
+        if r["status"] == "matched":
+            load[r["peer_id"]] = load.get(r["peer_id"], 0) + 1
+    spare = {r["id"]: int(r["capacity"]) - load.get(r["id"], 0) for r in _csv_rows(L_CSV)}
+    listed = rows_of(res.stdout)
+    new_ids = {r["id"] for r in people[100:]}
+    assert {r["participant_id"] for r in listed} == new_ids
+    chosen = [r["peer_id"] for r in listed if r["peer_id"]]
+    assert chosen and all(spare[lid] > 0 for lid in chosen)
+    full = {lid for lid, s in spare.items() if s <= 0}
+    assert full, "the example should leave some leaders full"
+
+
+def test_shortlist_from_history_never_lists_an_ended_pair(tmp_path: Path) -> None:
+    p = tmp_path / "p.csv"
+    p.write_text("id,age,languages\nP1,40,en\nP2,50,en\nP3,60,en\n", encoding="utf-8")
+    ls = tmp_path / "l.csv"
+    ls.write_text(
+        "id,age,languages,capacity\nL1,40,en,1\nL2,50,en,1\nL3,60,en,1\n", encoding="utf-8"
+    )
+    h = str(tmp_path / "h.json")
+    res = run("rematch", str(p), str(ls), "--history", h, "-o", str(tmp_path / "1.csv"))
+    assert res.returncode == 0, res.stderr
+    pairs = {r["participant_id"]: r["peer_id"] for r in _csv_rows(tmp_path / "1.csv")}
+    lead = pairs["P1"]
+    ended = tmp_path / "ended.csv"
+    ended.write_text(f"participant_id,peer_id,reason\nP1,{lead},safety\n", encoding="utf-8")
+    res = run("rematch", str(p), str(ls), "--history", h, "--ended", str(ended))
+    assert res.returncode == 0, res.stderr
+    # the only place left is the ended pair's leader: P1 waits, with nothing to choose from
+    res = run("shortlist", str(p), str(ls), "--history", h)
+    assert res.returncode == 0, res.stderr
+    rows = rows_of(res.stdout)
+    assert [r["participant_id"] for r in rows] == ["P1"] and rows[0]["peer_id"] == ""
+    # a new leader joins: P1 may choose them, never the ended pair's leader
+    ls.write_text(ls.read_text(encoding="utf-8") + "L4,45,en,1\n", encoding="utf-8")
+    res = run("shortlist", str(p), str(ls), "--history", h)
+    assert res.returncode == 0, res.stderr
+    assert [(r["participant_id"], r["peer_id"]) for r in rows_of(res.stdout)] == [("P1", "L4")]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--history", "missing.json"], "no such history file"),
+        (["--current", "missing.csv"], "missing.csv"),
+        (["--current", "a.csv", "--history", "b.json"], "not allowed with"),
+    ],
+)
+def test_shortlist_current_options_bad_input(
+    extra: list[str], message: str, tmp_path: Path
+) -> None:
+    res = run("shortlist", P_CSV, L_CSV, *extra, cwd=tmp_path)
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
 def test_compare_default_prints_every_solver(tmp_path: Path) -> None:
     res = run("compare", P_CSV, L_CSV)
     assert res.returncode == 0, res.stderr

@@ -22,6 +22,7 @@ from peermatch import (
     PeerLeader,
     Shortlists,
     match,
+    rematch,
     score,
     shortlist,
 )
@@ -32,6 +33,7 @@ from peermatch.shortlist import (
     SHORTLIST_COLUMNS,
     allocate,
     exposure_limits,
+    open_places,
 )
 
 PRIVATE_LABELS = [LABELS[f] for f in ("hba1c", "complications", "region")]
@@ -259,6 +261,60 @@ def test_spare_from_a_previous_match_result() -> None:
     assert sl.spare == {"L1": 0, "L2": 2}
     assert sl.preferred() == {"P9": ("L2",)}
     assert shortlist(newcomer, ls)["P9"][0].peer_id == "L1"
+
+
+@given(
+    cohort=cohorts(max_participants=8, max_peers=5, min_peers=1),
+    data=st.data(),
+)
+@settings(max_examples=80)
+def test_blocked_pairs_are_never_listed(cohort, data) -> None:  # type: ignore[no-untyped-def]
+    ps, ls = cohort
+    pairs = [(p.id, x.id) for p in ps for x in ls]
+    blocked = data.draw(st.lists(st.sampled_from(pairs), unique=True) if pairs else st.just([]))
+    sl = shortlist(ps, ls, k=3, exposure=None, blocked=blocked)
+    listed = {(pid, c.peer_id) for pid, cands in sl.items() for c in cands}
+    assert not listed & set(blocked)
+    # every other feasible pair is still available: without a cap each list is the best rest
+    sm = score(ps, ls)
+    for i, pid in enumerate(sm.participant_ids):
+        best = sorted(
+            (
+                j
+                for j in range(len(sm.peer_ids))
+                if sm.feasible[i, j] and (pid, sm.peer_ids[j]) not in blocked
+            ),
+            key=lambda j: (-sm.values[i, j], sm.peer_ids[j]),
+        )[:3]
+        assert [c.peer_id for c in sl[pid]] == [sm.peer_ids[j] for j in best]
+
+
+def test_open_places_counts_only_pairs_that_still_hold() -> None:
+    ps = [Participant(id=f"P{i}", age=40, languages="en") for i in range(1, 5)]
+    ls = [
+        PeerLeader(id="L1", age=40, languages="en", capacity=2),
+        PeerLeader(id="L2", age=60, languages="en", capacity=1),
+    ]
+    # P1 stays with L1; P2's leader L9 left; P7 (left the programme) frees a place at L1;
+    # P3 and P4 overfill L2 (its capacity was lowered)
+    pairs = {"P1": "L1", "P2": "L9", "P7": "L1", "P3": "L2", "P4": "L2"}
+    waiting, spare, taken = open_places(ps, ls, pairs)
+    assert [p.id for p in waiting] == ["P2"]
+    assert spare == {"L1": 1, "L2": 0}
+    assert taken == {"P1": "L1", "P3": "L2", "P4": "L2"}
+
+
+def test_rematch_result_as_spare_keeps_its_ended_pairs_out() -> None:
+    ps = [Participant(id=f"P{i}", age=40 + 10 * i, languages="en") for i in (1, 2)]
+    ls = [PeerLeader(id=f"L{i}", age=40 + 10 * i, languages="en", capacity=1) for i in (1, 2, 3)]
+    first = match(ps, ls)
+    assert first.pairs == {"P1": "L1", "P2": "L2"}
+    now = rematch(first, ps, ls, ended=[("P1", "L1", "poor_fit")])
+    assert now.pairs == {"P1": "L3", "P2": "L2"}
+    newcomer = [Participant(id="P1", age=50, languages="en")]  # the same person, on their own
+    sl = shortlist(newcomer, ls, spare=now, exposure=None)
+    assert sl.spare == {"L1": 1, "L2": 0, "L3": 0}
+    assert sl["P1"] == [] and "P1" in sl.empty
 
 
 def test_empty_lists_say_why() -> None:
