@@ -10,6 +10,7 @@ row's best leaders, so the result is built without a second pass over all pairs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,19 @@ SPARSE_MIN_PAIRS = 1_000_000
 DENSE_MAX_ENTRIES = 300_000_000
 
 ProgressFn = Callable[[str, int, int], None]
+
+
+def scoring_threads() -> int:
+    """Threads scoring row blocks at once: the CPUs this process may use, at most 4.
+
+    Scoring is numpy work that releases the interpreter lock, so blocks score in parallel;
+    beyond a few threads memory bandwidth, not CPUs, limits it.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity masks
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
 
 
 def use_sparse(n: int, m: int, capacity: IntArray) -> bool:
@@ -115,6 +129,7 @@ def solve_sparse(
         bonus_values=bonus[2],
         k=k,
         block_rows=max(scorer.default_block_rows(), 16),
+        workers=scoring_threads(),
     )
     for i in np.flatnonzero(~recorder.seen).tolist():  # rows the solver never asked for
         recorder(i, i + 1)
@@ -128,5 +143,6 @@ def solve_sparse(
         cols, obj = np.full((n, 0), -1, dtype=np.int64), np.full((n, 0), -np.inf)
     with_bonus = np.zeros(n, dtype=np.bool_)
     with_bonus[bonus[0]] = True
-    stats = RowStats(cols, obj, recorder.n_feasible, recorder.exclusions, with_bonus)
+    exclusions = dict(sorted(recorder.exclusions.items()))  # blocks may finish in any order
+    stats = RowStats(cols, obj, recorder.n_feasible, exclusions, with_bonus)
     return res.assignment, stats, res

@@ -17,9 +17,11 @@ from __future__ import annotations
 import importlib
 import math
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -42,6 +44,7 @@ __all__ = [
 BlockProvider = Callable[[int, int], tuple[FloatArray, BoolArray]]
 
 Backend = Literal["auto", "ortools", "scipy"]
+_T = TypeVar("_T")
 #: Accepted values of ``backend``.
 BACKENDS: tuple[str, ...] = ("auto", "ortools", "scipy")
 
@@ -438,6 +441,27 @@ class _ColumnBest:
         return tuple(out)
 
 
+def _ordered_map(
+    fn: Callable[[tuple[int, int]], _T], items: list[tuple[int, int]], workers: int
+) -> Iterator[_T]:
+    """``map(fn, items)`` in order, on ``workers`` threads with a bounded window in flight."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[_T]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                if len(pending) > 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
 def _scan(
     provider: BlockProvider,
     rows: IntArray,
@@ -452,27 +476,32 @@ def _scan(
     prices: FloatArray | None,
     known: tuple[IntArray, IntArray] | None,
     column_best: _ColumnBest | None = None,
+    workers: int = 1,
 ) -> _Scan:
     """Score ``rows`` block by block and keep each row's best ``keep`` entries.
 
     Without ``scale`` (first pass) rows are ranked by objective. With ``scale`` and ``prices``
     they are ranked by the exact reduced value ``rint((obj - omin) * step) - price`` (integer
     valued floats below 2**53), and the pairs in ``known`` (edge rows sorted, and columns) are
-    left out.
+    left out. With ``workers > 1`` blocks are scored on that many threads (``provider`` must
+    then be thread-safe); the blocks' findings are combined in row order, so the outcome is
+    the same.
     """
     first = scale is None
-    live = np.zeros(m, dtype=np.bool_) if first else None
-    raw_min = math.inf
-    parts: list[tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray]] = []
     piece = max(1, (1 << 19) // max(m, 1))  # rows per cache-sized piece (~4 MB of float64)
-    for start, stop in _spans(rows, block_rows):
+    Part = tuple[IntArray, FloatArray, FloatArray, FloatArray, FloatArray]
+    Offer = tuple[FloatArray, IntArray, FloatArray]
+
+    def work(span: tuple[int, int]) -> tuple[list[Part], list[Offer], BoolArray | None, float]:
+        start, stop = span
         values, allowed = _checked_block(provider, start, stop, m)
         lo, hi = np.searchsorted(rows, [start, stop])
         wanted = rows[lo:hi]
         everything = wanted.size == stop - start
-        if live is not None:
-            live |= allowed.any(axis=0)
-            raw_min = min(raw_min, float(values.min()))
+        live: BoolArray | None = np.any(allowed, axis=0) if first else None
+        raw_min = float(values.min()) if first else math.inf
+        parts: list[Part] = []
+        offers: list[Offer] = []
         for p0 in range(0, wanted.size, piece):
             glob = wanted[p0 : p0 + piece]
             loc = glob - start
@@ -512,7 +541,7 @@ def _scan(
                 if column_best is not None:
                     # each leader keeps the rows it ranks best relative to their own k-th
                     # best option, so leaders that everyone ranks second still get candidates
-                    column_best.update(y - kth[:, None], glob, y)
+                    offers.append((y - kth[:, None], glob, y))
                 obj = sel_v
             else:  # keep the objective itself, not the reduced value the pairs were ranked by
                 pos = np.broadcast_to(np.arange(glob.size)[:, None], sel_c.shape)
@@ -521,6 +550,19 @@ def _scan(
                     glob[pos[finite]], sel_c[finite], m
                 )
             parts.append((sel_c, sel_v, obj, _fold_max(cm_after, lay.n_groups), kth))
+        return parts, offers, live, raw_min
+
+    live_all = np.zeros(m, dtype=np.bool_) if first else None
+    raw_min_all = math.inf
+    parts: list[Part] = []
+    for found, offers, live, raw_min in _ordered_map(work, _spans(rows, block_rows), workers):
+        parts += found
+        if live_all is not None and live is not None:
+            live_all |= live
+        raw_min_all = min(raw_min_all, raw_min)
+        if column_best is not None:
+            for offer in offers:
+                column_best.update(*offer)
     if not parts:
         e = np.zeros((0, keep))
         return _Scan(e.astype(np.int64), e, e.copy(), np.zeros((0, lay.n_groups)), np.zeros(0))
@@ -530,8 +572,8 @@ def _scan(
         np.concatenate([q[2] for q in parts]),
         np.concatenate([q[3] for q in parts]),
         np.concatenate([q[4] for q in parts]),
-        raw_min,
-        live,
+        raw_min_all,
+        live_all,
     )
 
 
@@ -812,6 +854,7 @@ def solve_blocks(
     backend: Backend = "auto",
     col_k: int | None = None,
     shadow: int | None = None,
+    workers: int = 1,
 ) -> SparseResult:
     """Exact count-first, total-second assignment from row blocks of scores.
 
@@ -848,6 +891,9 @@ def solve_blocks(
     shadow : int, optional, keyword-only
         Extra pairs per row whose exact objective is kept for the certificate without being
         candidates (default ``2 * k``).
+    workers : int, keyword-only
+        Threads that call ``provider`` (default 1). With more than one, ``provider`` must be
+        thread-safe; blocks are combined in row order, so the result does not change.
 
     Returns
     -------
@@ -949,12 +995,14 @@ def solve_blocks(
         n, m, capacity, bonus_rows, bonus_cols, bonus_values, k, block_rows, max_rounds, backend
     )
     n, m, k, block_rows, max_rounds = int(n), int(m), int(k), int(block_rows), int(max_rounds)
-    problems = [
+    problems: list[str] = [
         f"{name}: expected a whole number >= 0 or None, got {val!r}"
         for name, val in (("col_k", col_k), ("shadow", shadow))
         if val is not None
         and (isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 0)
     ]
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        problems.append(f"workers: expected a whole number >= 1, got {workers!r}")
     if problems:
         raise InputError(problems)
     if col_k is None:
@@ -983,7 +1031,7 @@ def solve_blocks(
     best_rows = _ColumnBest(m, col_keep) if col_k > 0 else None
     scan = _scan(
         provider, all_rows, m, k=k, keep=keep, lay=lay, block_rows=block_rows, bonus=bonus,
-        scale=None, prices=None, known=None, column_best=best_rows,
+        scale=None, prices=None, known=None, column_best=best_rows, workers=workers,
     )  # fmt: skip
     first_cols, first_obj = scan.cols.copy(), scan.obj.copy()
     present = scan.cols >= 0
@@ -1071,6 +1119,7 @@ def solve_blocks(
             fresh = _scan(
                 provider, failing, m, k=k, keep=keep, lay=lay, block_rows=block_rows,
                 bonus=bonus, scale=scale, prices=p.astype(np.float64), known=(er, ec),
+                workers=workers,
             )  # fmt: skip
             rescored += int(failing.size)
             # the best reduced value w_ij - p_j off the candidates is exact for these rows

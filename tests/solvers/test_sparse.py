@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,7 @@ from peermatch.errors import InputError
 from peermatch.solvers._common import ArrayProblem, as_problem
 from peermatch.solvers._hungarian import solve_hungarian
 from peermatch.solvers._sparse import (
+    SparseResult,
     ortools_available,
     solve_blocks,
     solve_problem_sparse,
@@ -210,6 +213,57 @@ def test_deterministic() -> None:
     for _ in range(3):
         again = solve_problem_sparse(problem, k=2)
         assert np.array_equal(first.assignment, again.assignment)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems(), k=st.integers(1, 3))
+def test_threads_change_nothing(problem: ArrayProblem, k: int) -> None:
+    n, m = problem.shape
+
+    def provider(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        time.sleep(0.0005 * ((n - a) % 3))  # later blocks often finish first
+        return problem.values[a:b], problem.allowed()[a:b]
+
+    def run(workers: int) -> SparseResult:
+        return solve_blocks(
+            provider,
+            n,
+            m,
+            problem.capacity,
+            bonus_rows=problem.preferences.rows,
+            bonus_cols=problem.preferences.cols,
+            bonus_values=problem.preferences.bonus(problem.preference_bonus),
+            k=k,
+            block_rows=2,
+            workers=workers,
+        )
+
+    one, two = run(1), run(2)
+    assert np.array_equal(one.assignment, two.assignment)
+    assert (one.certified, one.rounds, one.n_candidates, one.round_log) == (
+        two.certified,
+        two.rounds,
+        two.n_candidates,
+        two.round_log,
+    )
+    if one.first_cols is not None or two.first_cols is not None:
+        assert one.first_cols is not None and two.first_cols is not None
+        assert np.array_equal(one.first_cols, two.first_cols)
+
+
+def test_threads_pass_on_a_provider_error() -> None:
+    problem = _crowded(40)
+    n, m = problem.shape
+
+    def provider(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        if a >= 24:
+            return np.zeros((b - a, m + 1)), np.ones((b - a, m + 1), dtype=bool)
+        return problem.values[a:b], problem.allowed()[a:b]
+
+    with pytest.raises(InputError, match="shape"):
+        solve_blocks(provider, n, m, problem.capacity, k=2, block_rows=4, workers=2)
+    with pytest.raises(InputError, match="workers"):
+        solve_blocks(provider, n, m, problem.capacity, workers=0)
 
 
 def test_provider_is_called_by_blocks_only() -> None:
