@@ -11,6 +11,7 @@ row's best leaders, so the result is built without a second pass over all pairs.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,6 +86,7 @@ class _Recorder:
         self.progress = progress
         self.seen = np.zeros(n, dtype=np.bool_)
         self.done = 0
+        self.lock = threading.Lock()  # blocks may be scored on several threads
 
     def __call__(self, start: int, stop: int) -> tuple[FloatArray, NDArray[np.bool_]]:
         blk = self.scorer.block(start, stop)
@@ -96,11 +98,13 @@ class _Recorder:
             codes = np.bincount(blk.reasons[k], minlength=len(names))
             self.exclusions[start + k] = {names[c]: int(x) for c, x in enumerate(codes) if c and x}
         rows = slice(start, stop)
-        fresh = ~self.seen[rows]
-        self.seen[rows] = True
-        self.done += int(fresh.sum())
+        with self.lock:
+            fresh = ~self.seen[rows]
+            self.seen[rows] = True
+            self.done += int(fresh.sum())
+            done = self.done
         if self.progress is not None and fresh.any():
-            self.progress("scoring", self.done, self.scorer.shape[0])
+            self.progress("scoring", done, self.scorer.shape[0])
         return blk.values, feasible
 
 

@@ -679,27 +679,32 @@ class _Progress:
     """A progress line on standard error, redrawn at most a few times a second."""
 
     def __init__(self, stream: TextIO) -> None:
+        import threading
+
         self.stream = stream
         self.last = 0.0
         self.shown = False
+        self.lock = threading.Lock()  # blocks of a large cohort report from several threads
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         import time
 
-        now = time.monotonic()
-        if now - self.last < 0.25 and done < total:
-            return
-        self.last = now
-        text = f"{phase}: {done:,} of {total:,}" if total > 1 else f"{phase}..."
-        self.stream.write(f"\r\x1b[2K{text}")
-        self.stream.flush()
-        self.shown = True
+        with self.lock:
+            now = time.monotonic()
+            if now - self.last < 0.25 and done < total:
+                return
+            self.last = now
+            text = f"{phase}: {done:,} of {total:,}" if total > 1 else f"{phase}..."
+            self.stream.write(f"\r\x1b[2K{text}")
+            self.stream.flush()
+            self.shown = True
 
     def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self.shown = False
+        with self.lock:
+            if self.shown:
+                self.stream.write("\r\x1b[2K")
+                self.stream.flush()
+                self.shown = False
 
 
 class _Messages(io.TextIOBase):
