@@ -468,15 +468,10 @@ class MatchConfig(BaseModel):
         InputError
             If the file cannot be read, is not valid TOML, or holds unknown keys or bad values.
         """
+        from peermatch.io import read_text_file
+
         p = Path(path)
-        try:
-            text = p.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise InputError(
-                [Problem(str(p), None, None, f"cannot read: {exc.strerror}")]
-            ) from None
-        except UnicodeDecodeError:
-            raise InputError([Problem(str(p), None, None, "not UTF-8 text")]) from None
+        text = read_text_file(p)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -57,6 +57,7 @@ from peermatch._version import __version__
 from peermatch.changes import Ending
 from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
+from peermatch.io import read_text_file
 from peermatch.matching import input_hash
 from peermatch.models import Participant, PeerLeader
 from peermatch.rematch import EndingLike, PreviousRun, merge_blocks, read_previous, rematch
@@ -297,12 +298,7 @@ class History:
             return cls(p)
         if p.is_dir():
             raise InputError([Problem(label, None, None, "is a folder, not a history file")])
-        try:
-            text = p.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
-        except UnicodeDecodeError:
-            raise InputError([Problem(label, None, None, "not UTF-8 text")]) from None
+        text = read_text_file(p)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -182,6 +182,16 @@ def _decode(data: bytes, label: str) -> str:
     return text
 
 
+def read_text_file(path: str | os.PathLike[str]) -> str:
+    """Read a text input (UTF-8, with or without BOM) with the checks profile files get.
+
+    A folder, a special file, a file over the size limit, a workbook, UTF-16 text, a legacy
+    encoding or binary content is an :class:`InputError` that says what to do.
+    """
+    label = str(path)
+    return _decode(_read_bytes(Path(path), label), label)
+
+
 def _model_for(kind: str) -> tuple[type[Participant] | type[PeerLeader], tuple[str, ...]]:
     return (Participant, PARTICIPANT_FIELDS) if kind == "participant" else (PeerLeader, PEER_FIELDS)
 

@@ -78,6 +78,7 @@ from numpy.typing import NDArray
 from peermatch.changes import Change, Ending, RematchReport
 from peermatch.config import MatchConfig
 from peermatch.errors import InputError, Problem
+from peermatch.io import _normal_column, read_text_file
 from peermatch.matching import build_result, solve_scored
 from peermatch.models import ID_PATTERN, Participant, PeerLeader
 from peermatch.results import MatchResult
@@ -149,29 +150,7 @@ def _check_id(value: object, label: str, row: int, fld: str, problems: list[Prob
 
 
 def _read_text(path: str | PathLike[str]) -> tuple[str, str]:
-    from peermatch.io import MAX_FILE_BYTES
-
-    p = Path(path)
-    label = str(path)
-    try:
-        if p.is_dir():
-            raise InputError([Problem(label, None, None, "is a folder, not a file")])
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputError([Problem(label, None, None, "file is too large")])
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(label, None, None, "not UTF-8 text; save it as UTF-8")]) from None
-    if "\x00" in text:
-        raise InputError([Problem(label, None, None, "binary content: expected a text file")])
-    return label, text
-
-
-def _column(name: str) -> str:
-    return "_".join(name.strip().lstrip("\ufeff").lower().replace("-", " ").split())
+    return str(path), read_text_file(path)
 
 
 def _csv_rows(
@@ -179,7 +158,7 @@ def _csv_rows(
 ) -> tuple[list[tuple[int, dict[str, str]]], int]:
     """Rows of a small CSV as ``(line, {column: stripped cell})``; problems raise together."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if ";" in first and sum(_column(c) in required for c in first.split(";")) >= 2:
+    if ";" in first and sum(_normal_column(c) in required for c in first.split(";")) >= 2:
         raise InputError(
             [
                 Problem(
@@ -206,7 +185,7 @@ def _csv_rows(
                 header_row = row
                 header = []
                 for raw in cells:
-                    name = _column(raw)
+                    name = _normal_column(raw)
                     if name in known and name not in header:
                         header.append(name)
                         continue

@@ -766,7 +766,15 @@ CASES: list[Case] = [
         "config",
         "c.toml",
         "# caf\xe9\nmin_score = 0.1\n".encode("latin-1"),
-        "not UTF-8 text",
+        "not UTF-8 text (byte 0xe9; the file probably uses a legacy encoding",
+        (1, None),
+    ),
+    Case(
+        "config saved as a workbook",
+        "config",
+        "c.toml",
+        b"PK\x03\x04" + bytes(40),
+        "this is a spreadsheet workbook",
     ),
 ]
 

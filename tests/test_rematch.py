@@ -463,6 +463,36 @@ def test_malformed_previous_csv_names_file_row_and_field(tmp_path: Path) -> None
         rematch(tmp_path / "absent.csv", [], [])
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("participant_id,peer_id,reason\nP1,L1,caf\xe9\n".encode("latin-1"), "2: not UTF-8 text"),
+        (b"PK\x03\x04" + bytes(40), "spreadsheet workbook"),
+        ("participant_id,peer_id\n".encode("utf-16"), "UTF-16 text"),
+        (b"participant_id\x00,peer_id\n", "binary content"),
+    ],
+)
+def test_every_input_file_gets_the_same_text_checks(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    """Endings, match files, histories and configs are read like profile files."""
+    from peermatch.history import History
+
+    readers = {
+        "ended.csv": read_endings,
+        "previous.csv": read_previous,
+        "history.json": History.load,
+        "config.toml": MatchConfig.from_file,
+    }
+    for name, reader in readers.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(InputError) as exc:
+            reader(path)
+        text = str(exc.value)
+        assert text.startswith(str(path)) and message in text, (name, text)
+
+
 def test_malformed_previous_json_names_the_problem(tmp_path: Path) -> None:
     path = tmp_path / "prev.json"
     path.write_text("[1, 2]")
