@@ -104,7 +104,7 @@ def dense_baseline(scores: ProfileLikeScores) -> tuple[float, float, int, float]
 
 
 def run_one(n: int, k: int, dense: bool, backend: str, noise: float) -> dict[str, object]:
-    from peermatch.solvers._sparse import solve_blocks
+    from peermatch.solvers._blocks import solve_blocks
 
     scores = ProfileLikeScores(n, n // 5, noise=noise)
     base = peak_mb()

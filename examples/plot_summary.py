@@ -9,7 +9,6 @@ the current folder:
 from pathlib import Path
 
 import peermatch
-from peermatch import plots
 
 HERE = Path(__file__).resolve().parent
 
@@ -18,8 +17,8 @@ peers = peermatch.read_peers(HERE / "peers.csv")
 result = peermatch.match(participants, peers)
 
 # Outcomes, score distribution, leader load and what the matches share, in one figure.
-plots.save_figure(plots.summary(result), "summary.png")
+peermatch.save_figure(peermatch.plot_summary(result), "summary.png")
 
 # Each criterion's share of one match's score, beside the leader that scored highest for them.
-plots.save_figure(plots.contributions(result, "P0001", versus="L024"), "P0001.png")
+peermatch.save_figure(peermatch.plot_contributions(result, "P0001", versus="L024"), "P0001.png")
 print(f"wrote summary.png and P0001.png (P0001 is matched with {result.pairs['P0001']})")

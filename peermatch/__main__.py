@@ -1,5 +1,5 @@
 """``python -m peermatch``: the command line."""
 
-from peermatch.cli import main
+from peermatch.cli._main import main
 
 raise SystemExit(main())

@@ -1,9 +1,12 @@
-"""Exceptions raised by peermatch.
+"""Exceptions and warnings raised by peermatch.
 
 A small tree: :class:`PeermatchError` is the base; :class:`InputError` reports bad data or
 configuration and carries *every* problem found, each as a :class:`Problem`; :class:`SolverError`
 reports a backend failure. Participants that cannot be matched are a normal *result* (unmatched,
 with a reason), never an exception.
+
+Warnings say that a result is valid but not quite what was asked for: :class:`PeermatchWarning`
+is their base, and :class:`OptimalityWarning` says that a result was not proven optimal.
 """
 
 from __future__ import annotations
@@ -11,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["InputError", "PeermatchError", "Problem", "SolverError"]
+__all__ = [
+    "InputError",
+    "OptimalityWarning",
+    "PeermatchError",
+    "PeermatchWarning",
+    "Problem",
+    "SolverError",
+]
 
 
 class PeermatchError(Exception):
@@ -88,3 +98,17 @@ class InputError(PeermatchError, ValueError):
 
 class SolverError(PeermatchError, RuntimeError):
     """A solver backend failed in a way that is not the input's fault."""
+
+
+class PeermatchWarning(UserWarning):
+    """Base class of every warning peermatch issues: the result is valid, but read this."""
+
+
+class OptimalityWarning(PeermatchWarning):
+    """A result is a valid matching but was not proven optimal.
+
+    The large-cohort solver proves its result optimal with a dual certificate; when it stops
+    before the proof is complete (its round limit), the result says so in
+    ``metrics["certified"] == 0`` and ``metrics["gap_bound"]``, and this warning is issued. The
+    command line prints it on standard error.
+    """

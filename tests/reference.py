@@ -1,4 +1,4 @@
-"""Naive per-pair reference implementations, written from SPEC §3–§4 without the package's
+"""Naive per-pair reference implementations, written from the rules of ``docs/criteria.md`` without the package's
 kernels: plain Python values, one pair at a time."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from peermatch import MatchConfig, Participant, PeerLeader
-from peermatch.models import CRITERION_FIELDS
-from peermatch.vocab import ORDERED
+from peermatch.profiles._models import CRITERION_FIELDS
+from peermatch.profiles._vocab import ORDERED
 
 MULT = {"must": 2.0, "high": 2.0, "normal": 1.0, "low": 0.5, "ignore": 0.0}
 PASS_AT = {

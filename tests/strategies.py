@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from peermatch import Participant, PeerLeader
-from peermatch.models import CRITERION_FIELDS
-from peermatch.vocab import (
+from peermatch.profiles._models import CRITERION_FIELDS
+from peermatch.profiles._vocab import (
     ActivityLevel,
     CommunicationStyle,
     Complication,

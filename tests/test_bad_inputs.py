@@ -22,7 +22,7 @@ from typing import Literal
 import pytest
 
 from peermatch import InputError, MatchConfig, read_participants, read_peers
-from peermatch.io import check_references, read_table
+from peermatch.io._profiles import check_references, read_table
 
 Side = Literal["participant", "peer", "config", "refs"]
 
@@ -864,7 +864,7 @@ def test_library_reports_the_problem(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in case.patch.items():
-        monkeypatch.setattr(f"peermatch.io.{name}", value)
+        monkeypatch.setattr(f"peermatch._core.files.{name}", value)
     files = _files(case, tmp_path)
     fragment, prefix = _expected(case, files)
     _assert_reported(_library_problems(case, files), fragment, prefix)
@@ -875,9 +875,9 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     if patch:
         code = (
-            "import sys, peermatch.io as io\n"
+            "import sys, peermatch._core.files as io\n"
             + "".join(f"io.{k} = {v!r}\n" for k, v in patch.items())
-            + "from peermatch.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+            + "from peermatch.cli._main import main\nsys.exit(main(sys.argv[1:]))\n"
         )
         cmd = [sys.executable, "-c", code, *args]
     else:
@@ -1091,7 +1091,7 @@ def test_normalisable_inputs_pass_validate_in_the_cli(tmp_path: Path) -> None:
     """One subprocess for the whole accepted catalogue (paired with a good other file)."""
     code = [
         "import sys",
-        "from peermatch.cli import main",
+        "from peermatch.cli._main import main",
         "codes = [main(['validate', p, l]) for p, l in zip(sys.argv[1::2], sys.argv[2::2])]",
         "print('CODES', codes)",
     ]

@@ -9,9 +9,10 @@ from unittest import mock
 
 import pytest
 
-from peermatch import _scale, cli
-from peermatch.bench import run
-from peermatch.solvers._sparse import ortools_available
+from peermatch.cli import _main as cli
+from peermatch.cli._bench import run
+from peermatch.matching import _scale
+from peermatch.solvers._blocks import ortools_available
 
 
 def test_benchmark_prints_every_figure_beside_its_baseline() -> None:
@@ -34,7 +35,7 @@ class _Terminal(io.StringIO):
 
 @pytest.mark.skipif(not ortools_available(), reason="needs the 'scale' extra")
 def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
-    from peermatch.demo import write_cohort
+    from peermatch import write_cohort
 
     p, leaders = write_cohort(tmp_path, 80, 16, seed=3)
     argv = ["match", str(p), str(leaders), "-o", str(tmp_path / "m.csv")]

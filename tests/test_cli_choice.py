@@ -11,7 +11,7 @@ import pytest
 from cli_runner import run_peermatch as run
 
 from peermatch import read_participants
-from peermatch.shortlist import DEFAULT_CARD_FIELDS, SHORTLIST_COLUMNS
+from peermatch.programme._shortlist import DEFAULT_CARD_FIELDS, SHORTLIST_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

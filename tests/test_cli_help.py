@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from peermatch.cli import build_parser
+from peermatch.cli._main import build_parser
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -21,7 +21,7 @@ from peermatch import (
     read_participants,
     read_peers,
 )
-from peermatch.compare import TABLE_ROWS
+from peermatch.matching._compare import TABLE_ROWS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

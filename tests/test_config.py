@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from peermatch import InputError, MatchConfig
-from peermatch.config import Criterion
+from peermatch.scoring._config import Criterion
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peermatch import InputError, Participant, PeerLeader, match
-from peermatch.cli import main
-from peermatch.deidentify import (
+from peermatch.cli._main import main
+from peermatch.io._deidentify import (
     DROPPED_FIELDS,
     Pseudonymiser,
     age_band,

@@ -9,10 +9,17 @@ import pytest
 from pydantic import BaseModel
 
 import peermatch
-from peermatch import InputError, Participant, PeerLeader, read_participants, read_peers
-from peermatch.demo import generate_cohort, write_cohort
-from peermatch.models import PARTICIPANT_FIELDS, PEER_FIELDS
-from peermatch.vocab import GlucoseMonitoring, Importance, LifeStage, Treatment
+from peermatch import (
+    InputError,
+    Participant,
+    PeerLeader,
+    generate_cohort,
+    read_participants,
+    read_peers,
+    write_cohort,
+)
+from peermatch.profiles._models import PARTICIPANT_FIELDS, PEER_FIELDS
+from peermatch.profiles._vocab import GlucoseMonitoring, Importance, LifeStage, Treatment
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 INSULIN = {Treatment.BASAL_INSULIN, Treatment.MDI_INSULIN, Treatment.INSULIN_PUMP}
@@ -117,8 +124,8 @@ def test_round_trip_through_files(
     tmp_path: Path, small: tuple[list[Participant], list[PeerLeader]], fmt: str
 ) -> None:
     ps, ls = small
-    peermatch.io.write_profiles(tmp_path / f"p.{fmt}", ps)
-    peermatch.io.write_profiles(tmp_path / f"l.{fmt}", ls)
+    peermatch.write_profiles(tmp_path / f"p.{fmt}", ps)
+    peermatch.write_profiles(tmp_path / f"l.{fmt}", ls)
     back_p = read_participants(tmp_path / f"p.{fmt}")
     back_l = read_peers(tmp_path / f"l.{fmt}")
     assert back_p == ps

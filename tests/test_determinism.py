@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from strategies import cohorts, random_fields
 
 from peermatch import MatchResult, Participant, PeerLeader, match, read_participants, read_peers
-from peermatch.cli import main
-from peermatch.deidentify import Pseudonymiser, deidentified_match_csv, deidentify_result
-from peermatch.io import write_profiles
-from peermatch.matching import input_hash
+from peermatch.cli._main import main
+from peermatch.io._deidentify import Pseudonymiser, deidentified_match_csv, deidentify_result
+from peermatch.io._profiles import write_profiles
+from peermatch.matching._match import input_hash
 from peermatch.solvers import SOLVERS
 
 Cohort = tuple[list[Participant], list[PeerLeader]]

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from peermatch import Explanation, MatchResult, Participant, PeerLeader, match, score
-from peermatch._display import SCORE_TABLE_MAX, explanation_html, result_html
-from peermatch.demo import generate_cohort
+from peermatch.matching._display import explanation_html, result_html
+from peermatch.profiles._demo import generate_cohort
+from peermatch.scoring._view import SCORE_TABLE_MAX
 
 
 class _Cells(HTMLParser):

@@ -3,7 +3,7 @@
 Random bytes, random CSV text built from plausible column names and cell values (garbage
 included), random JSON values and random profile dictionaries go through the readers, the
 models, ``MatchConfig.from_mapping``, ``peermatch.match`` / ``peermatch.score`` and the command
-line (in-process through ``peermatch.cli.main``, and a few examples in a real subprocess). The
+line (in-process through ``peermatch.cli._main.main``, and a few examples in a real subprocess). The
 only outcomes allowed are a result or :class:`peermatch.InputError` (pydantic's
 ``ValidationError`` for the models, exit code 2 for the command line), never another exception
 and never a traceback.
@@ -31,10 +31,14 @@ from strategies import cohorts
 
 import peermatch
 from peermatch import InputError, MatchConfig, Participant, PeerLeader
-from peermatch.cli import main
-from peermatch.config import Criterion
-from peermatch.io import read_table
-from peermatch.models import PARTICIPANT_FIELDS, PEER_FIELDS, problems_from_validation_error
+from peermatch.cli._main import main
+from peermatch.io._profiles import read_table
+from peermatch.profiles._models import (
+    PARTICIPANT_FIELDS,
+    PEER_FIELDS,
+    problems_from_validation_error,
+)
+from peermatch.scoring._config import Criterion
 from peermatch.solvers import SOLVERS
 
 # Moderate by default; HYPOTHESIS_PROFILE=thorough runs each fuzzer 1000 times.

@@ -12,9 +12,9 @@ import pytest
 from cli_runner import run_peermatch as run_cli
 
 from peermatch import InputError, MatchConfig, Participant, PeerLeader, match
-from peermatch.history import History
-from peermatch.io import write_profiles
-from peermatch.rematch import write_endings
+from peermatch.io._profiles import write_profiles
+from peermatch.programme._history import History
+from peermatch.programme._rematch import write_endings
 
 
 def person(pid: str, **kw: Any) -> Participant:

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from peermatch import InputError, Participant, read_participants, read_peers
-from peermatch.io import (
-    check_references,
-    csv_text,
-    neutralise,
-    read_table,
-    write_profiles,
-    write_text_atomic,
-)
+from peermatch._core.files import csv_text, neutralise, write_text_atomic
+from peermatch.io._profiles import check_references, read_table, write_profiles
 
 HEADER = "id,age,sex,languages,life_stage,vetoes,preferred,importance"
 

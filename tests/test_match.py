@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from strategies import cohorts
 
 from peermatch import SOLVERS, InputError, MatchConfig, Participant, PeerLeader, match, score
-from peermatch.verify import blocking_pairs, check_result
+from peermatch.matching._verify import blocking_pairs, check_result
 
 from .solvers import brute
 

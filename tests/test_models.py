@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from peermatch import Participant, PeerLeader
-from peermatch.models import CRITERION_FIELDS, problems_from_validation_error
-from peermatch.vocab import LifeStage, Slot
+from peermatch.profiles._models import CRITERION_FIELDS, problems_from_validation_error
+from peermatch.profiles._vocab import LifeStage, Slot
 
 
 def messages(exc: ValidationError) -> dict[str, str]:

@@ -16,14 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peermatch import Participant, PeerLeader, match
-from peermatch.cli import main
-from peermatch.deidentify import (
+from peermatch._core.files import csv_text, neutralise, write_text_atomic
+from peermatch.cli._main import main
+from peermatch.io._deidentify import (
     Pseudonymiser,
     deidentified_match_csv,
     deidentified_profiles_csv,
     deidentify_profiles,
 )
-from peermatch.io import csv_text, neutralise, write_profiles, write_text_atomic
+from peermatch.io._profiles import write_profiles
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -156,7 +157,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(
 ) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old content\n")
-    monkeypatch.setattr(f"peermatch.io.os.{failing}", _fail)
+    monkeypatch.setattr(f"peermatch._core.files.os.{failing}", _fail)
     with pytest.raises(OSError, match="No space left"):
         _writers()[writer](target)
     assert target.read_text() == "old content\n"
@@ -171,7 +172,7 @@ def test_interrupted_write_leaves_no_temporary(
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("peermatch.io.os.fsync", interrupt)
+    monkeypatch.setattr("peermatch._core.files.os.fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_text_atomic(target, "x")
     assert list(tmp_path.iterdir()) == []
@@ -188,7 +189,7 @@ def test_a_new_file_appears_whole_or_not_at_all(
         seen.append(Path(target).exists())  # the target does not exist before the rename
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("peermatch.io.os.replace", spy)
+    monkeypatch.setattr("peermatch._core.files.os.replace", spy)
     write_text_atomic(target, "a,b\r\n" * 1000)
     assert seen == [False] and target.read_bytes() == b"a,b\r\n" * 1000
 
@@ -250,7 +251,7 @@ def test_cli_failed_write_is_exit_2_and_keeps_the_old_output(
     p, leaders, _ = inputs
     out = tmp_path / "matches.csv"
     out.write_text("previous run\n")
-    monkeypatch.setattr("peermatch.io.os.replace", _fail)
+    monkeypatch.setattr("peermatch._core.files.os.replace", _fail)
     code, _, err = run_main(["match", str(p), str(leaders), "-o", str(out)])
     assert code == 2 and f"cannot write '{out}': No space left on device" in err
     assert out.read_text() == "previous run\n"

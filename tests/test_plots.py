@@ -19,8 +19,9 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
-from peermatch import MatchResult, Participant, PeerLeader, ScoreMatrix, match, plots, score
-from peermatch.demo import generate_cohort
+from peermatch import MatchResult, Participant, PeerLeader, ScoreMatrix, display, match, score
+from peermatch.display import _plots
+from peermatch.profiles._demo import generate_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -59,7 +60,7 @@ def legend_texts(fig: Figure, ax: int = 0) -> list[str]:
 
 
 def test_score_distribution_of_one_result(result: MatchResult) -> None:
-    fig = plots.score_distribution(result, bins=10)
+    fig = display.plot_score_distribution(result, bins=10)
     assert isinstance(fig, Figure)
     (container,) = bars(fig)
     assert len(container) == 10
@@ -71,32 +72,32 @@ def test_score_distribution_of_one_result(result: MatchResult) -> None:
 
 def test_score_distribution_per_solver(cohort: tuple[list[Participant], list[PeerLeader]]) -> None:
     results = [match(*cohort, solver=s) for s in ("hungarian", "stable", "greedy")]
-    fig = plots.score_distribution(results)
+    fig = display.plot_score_distribution(results)
     assert [len(c) for c in bars(fig)] == [20, 20, 20]
     texts = legend_texts(fig)
     assert [t.split(":")[0] for t in texts] == ["hungarian", "stable", "greedy"]
     for c, r in zip(bars(fig), results, strict=True):
         assert sum(b.get_height() for b in c) == len(r.matches)
-    named = plots.score_distribution({"before": results[0], "after": results[1]})
+    named = display.plot_score_distribution({"before": results[0], "after": results[1]})
     assert [t.split(":")[0] for t in legend_texts(named)] == ["before", "after"]
-    twice = plots.score_distribution([results[0], results[0]])
+    twice = display.plot_score_distribution([results[0], results[0]])
     assert [t.split(":")[0] for t in legend_texts(twice)] == ["hungarian", "hungarian (2)"]
 
 
 def test_score_distribution_rejects_bad_input(result: MatchResult) -> None:
     with pytest.raises(ValueError, match="no results"):
-        plots.score_distribution([])
+        display.plot_score_distribution([])
     with pytest.raises(ValueError, match="bins"):
-        plots.score_distribution(result, bins=0)
+        display.plot_score_distribution(result, bins=0)
     with pytest.raises(TypeError, match="MatchResult"):
-        plots.score_distribution([result, "hungarian"])  # type: ignore[list-item]
+        display.plot_score_distribution([result, "hungarian"])  # type: ignore[list-item]
 
 
 # -- leader load ------------------------------------------------------------------------------
 
 
 def test_leader_load_has_capacity_and_assigned_per_leader(result: MatchResult) -> None:
-    fig = plots.leader_load(result)
+    fig = display.plot_leader_load(result)
     capacity, assigned = bars(fig)
     loads = list(result.peer_load.values())
     assert [b.get_height() for b in capacity] == [p.capacity for p in loads]
@@ -113,15 +114,15 @@ def test_leader_load_has_capacity_and_assigned_per_leader(result: MatchResult) -
 
 
 def test_leader_load_sorted_by_load(result: MatchResult) -> None:
-    fig = plots.leader_load(result, sort="load")
+    fig = display.plot_leader_load(result, sort="load")
     heights = [b.get_height() for b in bars(fig)[1]]
     assert heights == sorted(heights, reverse=True)
     with pytest.raises(ValueError, match="sort"):
-        plots.leader_load(result, sort="size")
+        display.plot_leader_load(result, sort="size")
 
 
 def test_leader_load_hides_labels_for_many_leaders(result: MatchResult) -> None:
-    fig = plots.leader_load(result, max_labels=3)
+    fig = display.plot_leader_load(result, max_labels=3)
     assert fig.axes[0].get_xticklabels() == []
 
 
@@ -130,7 +131,7 @@ def test_leader_load_hides_labels_for_many_leaders(result: MatchResult) -> None:
 
 def test_contributions_of_a_match_sum_to_its_score(result: MatchResult) -> None:
     m = result.matches[0]
-    fig = plots.contributions(result, m.participant_id)
+    fig = display.plot_contributions(result, m.participant_id)
     (container,) = bars(fig)
     widths = [b.get_width() for b in container]
     assert len(widths) == len(m.contributions)
@@ -154,7 +155,7 @@ def test_contributions_versus_another_leader(result: MatchResult, scores: ScoreM
             scores.peer_ids.index(lid)
         ]
     )
-    fig = plots.contributions(result, m.participant_id, versus=other)
+    fig = display.plot_contributions(result, m.participant_id, versus=other)
     first, second = bars(fig)
     assert sum(b.get_width() for b in first) == pytest.approx(m.score)
     assert sum(b.get_width() for b in second) == pytest.approx(scores.get(m.participant_id, other))
@@ -163,14 +164,14 @@ def test_contributions_versus_another_leader(result: MatchResult, scores: ScoreM
 
 def test_contributions_of_unmatched_participant(result: MatchResult) -> None:
     with pytest.raises(ValueError, match="versus=PEER_ID"):
-        plots.contributions(result, "P9999")
-    fig = plots.contributions(result, "P9999", versus="L001")
+        display.plot_contributions(result, "P9999")
+    fig = display.plot_contributions(result, "P9999", versus="L001")
     assert len(bars(fig)) == 1
     assert fig.axes[0].get_title() == "P9999 (unmatched) with L001"
     with pytest.raises(KeyError):
-        plots.contributions(result, "nobody")
+        display.plot_contributions(result, "nobody")
     with pytest.raises(KeyError):
-        plots.contributions(result, "P9999", versus="L999")
+        display.plot_contributions(result, "P9999", versus="L999")
 
 
 # -- heatmap ----------------------------------------------------------------------------------
@@ -179,7 +180,7 @@ def test_contributions_of_unmatched_participant(result: MatchResult) -> None:
 def test_score_heatmap_masks_infeasible_pairs_and_marks_matches(
     scores: ScoreMatrix, result: MatchResult
 ) -> None:
-    fig = plots.score_heatmap(scores, result=result)
+    fig = display.plot_score_heatmap(scores, result=result)
     ax = fig.axes[0]
     (image,) = [a for a in ax.get_children() if isinstance(a, AxesImage)]
     data = image.get_array()
@@ -194,7 +195,9 @@ def test_score_heatmap_masks_infeasible_pairs_and_marks_matches(
 
 def test_score_heatmap_of_a_selection(scores: ScoreMatrix, result: MatchResult) -> None:
     chosen = list(scores.participant_ids[:5])
-    fig = plots.score_heatmap(scores, participants=chosen, peers=["L003", "L001"], result=result)
+    fig = display.plot_score_heatmap(
+        scores, participants=chosen, peers=["L003", "L001"], result=result
+    )
     ax = fig.axes[0]
     (image,) = [a for a in ax.get_children() if isinstance(a, AxesImage)]
     assert image.get_array().shape == (5, 2)
@@ -209,20 +212,20 @@ def test_score_heatmap_of_a_selection(scores: ScoreMatrix, result: MatchResult) 
 
 def test_score_heatmap_refuses_large_matrices(scores: ScoreMatrix) -> None:
     with pytest.raises(ValueError, match=r"participants=\[\.\.\.\]"):
-        plots.score_heatmap(scores, max_size=10)
-    fig = plots.score_heatmap(scores, participants=scores.participant_ids[:10], max_size=10)
+        display.plot_score_heatmap(scores, max_size=10)
+    fig = display.plot_score_heatmap(scores, participants=scores.participant_ids[:10], max_size=10)
     assert isinstance(fig, Figure)
     with pytest.raises(KeyError, match="P0000"):
-        plots.score_heatmap(scores, participants=["P0000"])
+        display.plot_score_heatmap(scores, participants=["P0000"])
     with pytest.raises(ValueError, match="nothing to draw"):
-        plots.score_heatmap(scores, participants=[])
+        display.plot_score_heatmap(scores, participants=[])
 
 
 # -- graph ------------------------------------------------------------------------------------
 
 
 def test_match_graph_draws_one_edge_per_match(result: MatchResult) -> None:
-    fig = plots.match_graph(result, labels=True)
+    fig = display.plot_match_graph(result, labels=True)
     ax = fig.axes[0]
     (edges,) = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert len(edges.get_segments()) == len(result.matches)
@@ -238,14 +241,14 @@ def test_match_graph_draws_one_edge_per_match(result: MatchResult) -> None:
         f"(left) with {len(result.peer_load)} leaders (right)"
     )
     assert "unmatched" in legend_texts(fig) and "paused" in legend_texts(fig)
-    assert len(plots.match_graph(result, labels=False).axes[0].texts) == 0
+    assert len(display.plot_match_graph(result, labels=False).axes[0].texts) == 0
 
 
 # -- summary, ax=, saving ---------------------------------------------------------------------
 
 
 def test_summary_has_four_panels(result: MatchResult) -> None:
-    fig = plots.summary(result)
+    fig = display.plot_summary(result)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[:4] == [
         "Outcome per participant",
@@ -257,36 +260,36 @@ def test_summary_has_four_panels(result: MatchResult) -> None:
     outcome = bars(fig, 0)[0]
     assert sum(b.get_height() for b in outcome) == len(result.participant_ids())
     assert fig.get_suptitle().startswith(f"peermatch hungarian: {len(result.matches)} of 41")
-    assert plots.summary(result, title="Spring cohort").get_suptitle() == "Spring cohort"
+    assert display.plot_summary(result, title="Spring cohort").get_suptitle() == "Spring cohort"
 
 
 def test_drawing_into_a_given_axes_returns_its_figure(result: MatchResult) -> None:
     fig = Figure()
     ax1, ax2 = fig.subplots(1, 2)
-    assert plots.leader_load(result, ax=ax1) is fig
-    assert plots.score_distribution(result, ax=ax2) is fig
+    assert display.plot_leader_load(result, ax=ax1) is fig
+    assert display.plot_score_distribution(result, ax=ax2) is fig
     assert len(bars(fig, 0)) == 2 and len(bars(fig, 1)) == 1
 
 
 def test_figures_display_in_notebooks(result: MatchResult) -> None:
-    fig = plots.leader_load(result)
+    fig = display.plot_leader_load(result)
     assert isinstance(fig, Figure) and repr(fig).startswith("<Figure size")
     png = fig._repr_png_()  # type: ignore[attr-defined]
     assert png.startswith(b"\x89PNG")
 
 
 def test_save_figure_is_atomic_and_reproducible(result: MatchResult, tmp_path: Path) -> None:
-    fig = plots.leader_load(result)
+    fig = display.plot_leader_load(result)
     for ext, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")):
         path = tmp_path / f"load{ext}"
-        plots.save_figure(fig, path)
+        display.save_figure(fig, path)
         first = path.read_bytes()
         assert first.startswith(magic)
-        plots.save_figure(fig, path)
+        display.save_figure(fig, path)
         assert path.read_bytes() == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["load.pdf", "load.png", "load.svg"]
     with pytest.raises(ValueError, match=r"\.png"):
-        plots.save_figure(fig, tmp_path / "load.jpg")
+        display.save_figure(fig, tmp_path / "load.jpg")
 
 
 @pytest.fixture
@@ -294,19 +297,19 @@ def no_matplotlib(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(sys.modules):
         if name == "matplotlib" or name.startswith("matplotlib."):
             monkeypatch.setitem(sys.modules, name, None)
-    plots._figure_class.cache_clear()
+    _plots._figure_class.cache_clear()
     yield
-    plots._figure_class.cache_clear()
+    _plots._figure_class.cache_clear()
 
 
 @pytest.mark.usefixtures("no_matplotlib")
 @pytest.mark.parametrize(
     "draw",
     [
-        lambda r, s: plots.summary(r),
-        lambda r, s: plots.leader_load(r),
-        lambda r, s: plots.match_graph(r),
-        lambda r, s: plots.score_heatmap(s, participants=s.participant_ids[:3]),
+        lambda r, s: display.plot_summary(r),
+        lambda r, s: display.plot_leader_load(r),
+        lambda r, s: display.plot_match_graph(r),
+        lambda r, s: display.plot_score_heatmap(s, participants=s.participant_ids[:3]),
     ],
 )
 def test_without_matplotlib_the_message_says_how_to_install(
@@ -364,7 +367,7 @@ def test_cli_plot_without_matplotlib_is_a_usage_error(
 ) -> None:
     p, ls = small_files
     code = (
-        "import sys; sys.modules['matplotlib'] = None; from peermatch.cli import main; "
+        "import sys; sys.modules['matplotlib'] = None; from peermatch.cli._main import main; "
         f"sys.exit(main(['match', {str(p)!r}, {str(ls)!r}, '--plot', "
         f"{str(tmp_path / 'f.png')!r}]))"
     )

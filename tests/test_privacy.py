@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 import peermatch
 from peermatch import InputError, Participant, match, read_participants, read_peers
-from peermatch.cli import main
-from peermatch.io import check_references, read_table
+from peermatch.cli._main import main
+from peermatch.io._profiles import check_references, read_table
 
 HEADER = (
     "id,age,sex,languages,region,interests,diabetes_years,hba1c,life_stage,diet,importance,"

@@ -30,10 +30,10 @@ from peermatch import (
     rematch,
     score,
 )
-from peermatch.rematch import PreviousRun, read_previous, write_endings
-from peermatch.results import MATCH_COLUMNS, REMATCH_COLUMNS
-from peermatch.verify import check_result
-from peermatch.vocab import EndReason
+from peermatch.matching._results import MATCH_COLUMNS, REMATCH_COLUMNS
+from peermatch.matching._verify import check_result
+from peermatch.profiles._vocab import EndReason
+from peermatch.programme._rematch import PreviousRun, read_previous, write_endings
 
 SOLVER_NAMES = sorted(SOLVERS)
 
@@ -476,7 +476,7 @@ def test_every_input_file_gets_the_same_text_checks(
     tmp_path: Path, content: bytes, message: str
 ) -> None:
     """Endings, match files, histories and configs are read like profile files."""
-    from peermatch.history import History
+    from peermatch.programme._history import History
 
     readers = {
         "ended.csv": read_endings,

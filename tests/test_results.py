@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from strategies import cohorts
 
 from peermatch import MatchConfig, Participant, PeerLeader, match
-from peermatch.verify import check_result
+from peermatch.matching._verify import check_result
 
 
 def small() -> tuple[list[Participant], list[PeerLeader]]:

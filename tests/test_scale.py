@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import cohorts
 
-from peermatch import MatchConfig, _scale, match
-from peermatch.demo import generate_cohort
-from peermatch.matching import analyse, analyse_from_stats
-from peermatch.scoring import build_scorer
-from peermatch.solvers._sparse import ortools_available
-from peermatch.verify import check_result, objective
+from peermatch import MatchConfig, match
+from peermatch.matching import _scale
+from peermatch.matching._match import analyse, analyse_from_stats
+from peermatch.matching._verify import assignment_objective, check_result
+from peermatch.profiles._demo import generate_cohort
+from peermatch.scoring._scorer import build_scorer
+from peermatch.solvers._blocks import ortools_available
 
 pytestmark = pytest.mark.skipif(not ortools_available(), reason="needs the 'scale' extra")
 
@@ -27,7 +28,7 @@ def _objective(result, ps, ls, cfg):  # type: ignore[no-untyped-def]
     col = {lid: j for j, lid in enumerate(scorer.cohort.l.ids)}
     pairs = result.pairs
     assignment = [col[pairs[pid]] if pid in pairs else -1 for pid in scorer.cohort.p.ids]
-    return objective(
+    return assignment_objective(
         values,
         assignment,
         preferences=scorer.cohort.preferences.lists(),
@@ -95,7 +96,8 @@ def test_size_threshold() -> None:
 
 
 def test_solvers_needing_the_full_matrix_refuse_huge_cohorts_clearly() -> None:
-    from peermatch import InputError, matching
+    from peermatch import InputError
+    from peermatch.matching import _match as matching
 
     ps, ls = generate_cohort(30, 6, seed=1)
     with (

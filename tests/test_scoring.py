@@ -12,8 +12,8 @@ from reference import criteria_of, pair
 from strategies import cohorts
 
 from peermatch import MatchConfig, Participant, PeerLeader, score
-from peermatch.config import KINDS_FOR_FIELD, Criterion
-from peermatch.scoring import build_scorer
+from peermatch.scoring._config import KINDS_FOR_FIELD, Criterion
+from peermatch.scoring._scorer import build_scorer
 
 
 @st.composite
@@ -128,7 +128,7 @@ def test_contributions_sum_to_score(cohort) -> None:  # type: ignore[no-untyped-
 
 
 def test_scores_lie_in_unit_interval_and_scaling_weights_changes_nothing() -> None:
-    from peermatch.demo import generate_cohort
+    from peermatch.profiles._demo import generate_cohort
 
     ps, ls = generate_cohort(60, 12, seed=3)
     cfg = MatchConfig()
@@ -198,7 +198,7 @@ def test_every_evaluation_path_matches_reference(budget: int, cohort, data) -> N
     """Direct kernels, one- and two-sided lookup tables and joint tables give the same scores."""
     from unittest import mock
 
-    from peermatch import scoring
+    from peermatch.scoring import _scorer as scoring
 
     ps, ls = cohort
     cfg = data.draw(configs())

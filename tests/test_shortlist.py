@@ -26,8 +26,8 @@ from peermatch import (
     score,
     shortlist,
 )
-from peermatch._explain import LABELS
-from peermatch.shortlist import (
+from peermatch.matching._explain import LABELS
+from peermatch.programme._shortlist import (
     DEFAULT_CARD_FIELDS,
     PRIVATE_FIELDS,
     SHORTLIST_COLUMNS,

@@ -2,11 +2,12 @@
 
 On ``builder-inited`` it writes into ``docs/_generated/``:
 
-- the reference pages of :mod:`peermatch._docgen` (data dictionary, criteria kinds, presets,
-  default configuration, solvers, command line, API directives), built from the code itself;
+- the reference pages of ``peermatch_docgen`` beside this file (data dictionary, criteria
+  kinds, presets, default configuration, solvers, command line, API directives), built from
+  the code itself;
 - example outputs of the bundled cohort: what the command line prints for ``validate``,
   ``match`` and ``explain``, the first rows of the match CSV, and the figures of
-  :mod:`peermatch.plots`.
+  :mod:`peermatch.display._plots`.
 
 Pages include these files, so the documentation always shows what this version does. A file is
 rewritten only when its content changes.
@@ -39,7 +40,7 @@ def _write(path: Path, data: str | bytes) -> None:
 
 def _cli(args: list[str], root: Path, *, expect: int = 0) -> tuple[str, str]:
     """Run the command line in-process from the repository root; return (stdout, stderr)."""
-    from peermatch.cli import main
+    from peermatch.cli._main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.chdir(root), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -72,7 +73,6 @@ def _config_error(root: Path) -> str:
 
 def _examples(folder: Path, root: Path) -> None:
     import peermatch
-    from peermatch import plots
 
     p_csv, l_csv = "examples/participants.csv", "examples/peers.csv"
     out, _ = _cli(["validate", p_csv, l_csv], root)
@@ -115,15 +115,15 @@ def _examples(folder: Path, root: Path) -> None:
     _write(folder / "solver-comparison.md", "\n".join(rows) + "\n")
 
     figures = {
-        "distribution.png": plots.score_distribution(results),
-        "load.png": plots.leader_load(result),
-        "contributions.png": plots.contributions(
+        "distribution.png": peermatch.plot_score_distribution(results),
+        "load.png": peermatch.plot_leader_load(result),
+        "contributions.png": peermatch.plot_contributions(
             result, EXAMPLE_PARTICIPANT, versus=None if rival == match.peer_id else rival
         ),
-        "heatmap.png": plots.score_heatmap(
+        "heatmap.png": peermatch.plot_score_heatmap(
             scores, participants=scores.participant_ids[:30], result=result
         ),
-        "graph.png": plots.match_graph(peermatch.match(participants[:24], peers[:6])),
+        "graph.png": peermatch.plot_match_graph(peermatch.match(participants[:24], peers[:6])),
     }
     for name, fig in figures.items():
         buf = io.BytesIO()
@@ -133,7 +133,7 @@ def _examples(folder: Path, root: Path) -> None:
 
 def generate(app: Any) -> None:
     """Write every generated file (connected to ``builder-inited``)."""
-    from peermatch._docgen import write_all
+    from peermatch_docgen import write_all
 
     folder = Path(app.srcdir) / "_generated"
     write_all(folder)

@@ -1,111 +1,12 @@
 """Array-level solvers: score arrays in, one leader index (or -1) per participant out.
 
-The registry :data:`SOLVERS` maps each solver name to its function and guarantee; the CLI's
+Solvers know nothing about profiles: :func:`solve` takes an N×M array of values (higher is
+better), an N×M mask of the pairs that may be matched and M capacities. The registry
+:data:`SOLVERS` maps each solver name to its function and guarantee; the command line's
 ``--solver`` choices and the documentation are generated from it.
 """
 
-from __future__ import annotations
+from peermatch.solvers._common import SOLVERS
+from peermatch.solvers._solve import solve
 
-from collections.abc import Sequence
-
-import numpy as np
-
-from peermatch.errors import InputError
-from peermatch.solvers import (  # noqa: F401  (importing a solver module registers it)
-    _greedy,
-    _hungarian,
-    _maximin,
-    _stable,
-)
-from peermatch.solvers._common import (
-    DEFAULT_PREFERENCE_BONUS,
-    SOLVERS,
-    ArrayProblem,
-    IntArray,
-    Preferences,
-    as_problem,
-)
-
-__all__ = [
-    "DEFAULT_PREFERENCE_BONUS",
-    "SOLVERS",
-    "ArrayProblem",
-    "Preferences",
-    "check_solver_name",
-    "run_solver",
-    "solve",
-]
-
-
-def check_solver_name(name: str) -> str:
-    """Return ``name`` if a solver of that name is registered.
-
-    Raises
-    ------
-    InputError
-        Naming the unknown solver and listing the valid ones.
-    """
-    if name not in SOLVERS:
-        valid = ", ".join(sorted(SOLVERS))
-        raise InputError([f"unknown solver {name!r}; expected one of: {valid}"])
-    return name
-
-
-def run_solver(name: str, problem: ArrayProblem) -> IntArray:
-    """Run a registered solver on a validated problem."""
-    return SOLVERS[check_solver_name(name)].function(problem)
-
-
-def solve(
-    values: object,
-    feasible: object,
-    capacity: object,
-    *,
-    solver: str = "hungarian",
-    preferences: Sequence[Sequence[int]] | None = None,
-    preference_bonus: float = DEFAULT_PREFERENCE_BONUS,
-) -> IntArray:
-    """Match rows (participants) to columns (leaders) from your own scores.
-
-    Parameters
-    ----------
-    values : array_like of float, shape (n_participants, n_peers)
-        Pair values; higher is better; any finite numbers.
-    feasible : array_like of bool, same shape
-        Pairs that may be matched; the others never are.
-    capacity : array_like of int, shape (n_peers,)
-        How many participants each leader can take.
-    solver : str, keyword-only
-        A registered solver name (see :data:`SOLVERS`); default ``"hungarian"``.
-    preferences : list of lists of int, optional
-        One list per participant: the columns it ranked, best first. ``hungarian``,
-        ``maximin`` and ``greedy`` add ``preference_bonus * (L - k + 1) / L`` to the value of
-        the leader at position ``k`` of an ``L``-long list; ``stable`` ranks listed columns
-        first.
-    preference_bonus : float, keyword-only
-        The bonus ``b`` above (default 0.05).
-
-    Returns
-    -------
-    ndarray of int64, shape (n_participants,)
-        The matched column of each row, ``-1`` if unmatched.
-
-    Raises
-    ------
-    InputError
-        Bad shapes, non-finite values, negative capacity, bad preferences or an unknown solver.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> values = np.array([[0.9, 0.8], [0.7, 0.1], [0.6, 0.5]])
-    >>> feasible = np.array([[True, True], [True, False], [True, True]])
-    >>> solve(values, feasible, [1, 1]).tolist()
-    [1, 0, -1]
-    """
-    check_solver_name(solver)
-    problem = as_problem(values, feasible, capacity, preferences, preference_bonus)
-    result = run_solver(solver, problem)
-    if result.shape != (problem.shape[0],):  # pragma: no cover - guards the registry contract
-        raise InputError([f"solver {solver!r} returned shape {result.shape}"])
-    return np.asarray(result, dtype=np.int64)
+__all__ = ["SOLVERS", "solve"]

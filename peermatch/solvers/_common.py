@@ -19,8 +19,8 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
-#: Default preference bonus (SPEC §9): a leader at position k of an L-long ``preferred`` list
-#: adds ``b * (L - k + 1) / L`` to the pair's objective.
+#: Default preference bonus (``docs/choice.md``): a leader at position k of an L-long
+#: ``preferred`` list adds ``b * (L - k + 1) / L`` to the pair's objective.
 DEFAULT_PREFERENCE_BONUS = 0.05
 
 
@@ -127,7 +127,7 @@ class ArrayProblem:
     preferences : Preferences
         Ranked lists (possibly empty).
     preference_bonus : float
-        The bonus ``b`` of SPEC §9.
+        The bonus ``b`` of ``docs/choice.md``.
     """
 
     values: FloatArray

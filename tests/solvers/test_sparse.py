@@ -1,4 +1,4 @@
-"""Exact sparse assignment from row blocks (``peermatch.solvers._sparse``)."""
+"""Exact sparse assignment from row blocks (``peermatch.solvers._blocks``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peermatch.errors import InputError
-from peermatch.solvers._common import ArrayProblem, as_problem
-from peermatch.solvers._hungarian import solve_hungarian
-from peermatch.solvers._sparse import (
+from peermatch.solvers._blocks import (
     SparseResult,
     ortools_available,
     solve_blocks,
     solve_problem_sparse,
 )
+from peermatch.solvers._common import ArrayProblem, as_problem
+from peermatch.solvers._hungarian import solve_hungarian
 
 BACKENDS = [
     "scipy",

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peermatch import solve
-from peermatch.solvers import Preferences
-from peermatch.solvers._common import ArrayProblem, as_problem
+from peermatch.solvers._common import ArrayProblem, Preferences, as_problem
 from peermatch.solvers._stable import solve_stable
 
 from . import brute

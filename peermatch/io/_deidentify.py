@@ -1,0 +1,357 @@
+"""De-identified exports of profiles and match results for research sharing.
+
+Profiles are health data. A research export keeps what analyses of matching need and removes
+or coarsens what identifies a person:
+
+=====================  =======================================================================
+field                  in the export
+=====================  =======================================================================
+``id``                 replaced by a keyed pseudonym (``P-`` or ``L-`` and 16 hex digits)
+``age``                ten-year band ``age_band`` (``18-29`` ... ``80-89``), top band ``90+``
+``diabetes_years``     band ``diabetes_years_band`` (``<1``, ``1-4``, ``5-9``, ``10-19``,
+                       ``20+``)
+``hba1c``              band ``hba1c_band`` (``<7.0``, ``7.0-7.9``, ``8.0-8.9``, ``9.0+``)
+``region``             dropped (free text, often a postal prefix: a location)
+``interests``          dropped (free text)
+``vetoes``,            ids replaced by the same pseudonyms
+``preferred``
+everything else        kept: closed vocabularies (sex, languages, life stage, treatments, ...),
+                       ``importance``, ``capacity`` and ``active``
+=====================  =======================================================================
+
+Pseudonyms are ``HMAC-SHA256(key, side + ":" + id)``, truncated to 64 bits. Without the key a
+pseudonym cannot be traced back to an id, even when ids are guessable (``P0001``, ``P0002``, ...,
+which a plain hash would not protect). With the same key, the same id always gets the same
+pseudonym, so several exports (profiles, matches, later runs) can be joined. The key is never
+written into an export; keep it apart from the data (or let :class:`Pseudonymiser` draw a
+random one, which makes the pseudonyms of that export unlinkable to any other). Rows are sorted
+by pseudonym, so the export does not reveal the order of the original ids.
+
+The result is pseudonymised, not anonymous: while the key exists it is personal data under the
+GDPR, and rare combinations of the kept fields may still single out a person in a small
+cohort. See ``docs/privacy.md``.
+
+Examples
+--------
+>>> from peermatch import Participant
+>>> pseudo = Pseudonymiser("a secret key of at least sixteen characters")
+>>> rec = deidentify_profiles(
+...     [Participant(id="P1", age=93, languages="en", region="V5K", hba1c=7.4,
+...                  interests="chess")], "participant", pseudo)[0]
+>>> rec["id"] == pseudo("participant", "P1"), rec["age_band"], rec["hba1c_band"]
+(True, '90+', '7.0-7.9')
+>>> "region" in rec or "interests" in rec
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from peermatch.errors import InputError, PeermatchError, Problem
+from peermatch.profiles._models import Participant, PeerLeader
+
+if TYPE_CHECKING:
+    from peermatch.matching._results import MatchResult
+
+__all__ = [
+    "DROPPED_FIELDS",
+    "MIN_KEY_LENGTH",
+    "Pseudonymiser",
+    "age_band",
+    "deidentified_match_csv",
+    "deidentified_match_json",
+    "deidentified_match_records",
+    "deidentified_profiles_csv",
+    "deidentify_profiles",
+    "deidentify_result",
+    "diabetes_years_band",
+    "hba1c_band",
+    "new_key",
+    "read_key",
+]
+
+Side = Literal["participant", "peer"]
+
+#: Free-text or location fields left out of every export.
+DROPPED_FIELDS: tuple[str, ...] = ("region", "interests")
+#: The shortest key accepted (characters).
+MIN_KEY_LENGTH = 16
+
+_PREFIX = {"participant": "P-", "peer": "L-"}
+_BANDED = {"age": "age_band", "diabetes_years": "diabetes_years_band", "hba1c": "hba1c_band"}
+
+
+def age_band(age: int) -> str:
+    """Ten-year age band; everyone 90 or older shares the top band ``90+``.
+
+    Examples
+    --------
+    >>> age_band(18), age_band(45), age_band(89), age_band(90), age_band(104)
+    ('18-29', '40-49', '80-89', '90+', '90+')
+    """
+    if age >= 90:
+        return "90+"
+    if age < 30:
+        return "18-29"
+    low = age // 10 * 10
+    return f"{low}-{low + 9}"
+
+
+def hba1c_band(value: float | None) -> str | None:
+    """HbA1c band (%): ``<7.0``, ``7.0-7.9``, ``8.0-8.9``, ``9.0+`` (None stays None).
+
+    Examples
+    --------
+    >>> hba1c_band(6.9), hba1c_band(7.0), hba1c_band(8.95), hba1c_band(12.5)
+    ('<7.0', '7.0-7.9', '8.0-8.9', '9.0+')
+    """
+    if value is None:
+        return None
+    if value < 7.0:
+        return "<7.0"
+    if value < 8.0:
+        return "7.0-7.9"
+    if value < 9.0:
+        return "8.0-8.9"
+    return "9.0+"
+
+
+def diabetes_years_band(value: float | None) -> str | None:
+    """Years since diagnosis in bands: ``<1``, ``1-4``, ``5-9``, ``10-19``, ``20+``.
+
+    Examples
+    --------
+    >>> diabetes_years_band(0.5), diabetes_years_band(4.9), diabetes_years_band(31)
+    ('<1', '1-4', '20+')
+    """
+    if value is None:
+        return None
+    for upper, label in ((1, "<1"), (5, "1-4"), (10, "5-9"), (20, "10-19")):
+        if value < upper:
+            return label
+    return "20+"
+
+
+def new_key() -> str:
+    """A fresh random key (64 hex digits, 256 bits) for :class:`Pseudonymiser`."""
+    return secrets.token_hex(32)
+
+
+def read_key(path: str | Path) -> str:
+    """Read a pseudonymisation key from a text file (surrounding whitespace ignored).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or holds fewer than :data:`MIN_KEY_LENGTH` characters.
+    """
+    label = str(path)
+    try:
+        key = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError([Problem(label, None, None, f"cannot read the key: {reason}")]) from None
+    if len(key) < MIN_KEY_LENGTH:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"the key is too short ({len(key)} characters; at least {MIN_KEY_LENGTH})",
+                )
+            ]
+        )
+    return key
+
+
+class Pseudonymiser:
+    """Keyed, stable pseudonyms for ids.
+
+    Parameters
+    ----------
+    key : str or bytes, optional
+        The secret (at least :data:`MIN_KEY_LENGTH` characters). Default: a random key held
+        only by this object, so its pseudonyms cannot be linked to any other export.
+
+    Notes
+    -----
+    ``pseudonym = prefix + HMAC-SHA256(key, side + ":" + id)[:16 hex digits]``: 64 bits, so
+    two ids of a cohort of a million share a pseudonym with probability below 1e-7 (checked
+    for every export all the same). The key is not stored in any output, and ``repr`` does
+    not show it.
+
+    Examples
+    --------
+    >>> a, b = Pseudonymiser("0123456789abcdef"), Pseudonymiser("0123456789abcdef")
+    >>> a("participant", "P1") == b("participant", "P1") != a("peer", "P1")
+    True
+    >>> a("participant", "P1")[:2], len(a("participant", "P1"))
+    ('P-', 18)
+    """
+
+    def __init__(self, key: str | bytes | None = None) -> None:
+        raw = new_key() if key is None else key
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        if len(data) < MIN_KEY_LENGTH:
+            raise InputError(
+                [f"the pseudonymisation key is too short (at least {MIN_KEY_LENGTH} characters)"]
+            )
+        self._key = data
+        self.random = key is None
+
+    def __call__(self, side: Side, ident: str) -> str:
+        """The pseudonym of ``ident`` on ``side`` (``"participant"`` or ``"peer"``)."""
+        digest = hmac.new(self._key, f"{side}:{ident}".encode(), hashlib.sha256).hexdigest()
+        return _PREFIX[side] + digest[:16]
+
+    def mapping(self, side: Side, ids: Iterable[str]) -> dict[str, str]:
+        """``id -> pseudonym`` for distinct ids, checked to be one-to-one."""
+        out = {i: self(side, i) for i in ids}
+        if len(set(out.values())) != len(out):  # pragma: no cover - probability < 1e-7
+            raise PeermatchError("two ids received the same pseudonym; use another key")
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Pseudonymiser ({'random' if self.random else 'given'} key)>"
+
+
+def _other(side: Side) -> Side:
+    return "peer" if side == "participant" else "participant"
+
+
+def deidentify_profiles(
+    profiles: Sequence[Participant] | Sequence[PeerLeader],
+    side: Side,
+    pseudonymiser: Pseudonymiser,
+) -> list[dict[str, Any]]:
+    """De-identified records of profiles, sorted by pseudonym.
+
+    Parameters
+    ----------
+    profiles : sequence of Participant or PeerLeader
+    side : {"participant", "peer"}
+        Which side the profiles are (decides the pseudonym prefix and what ``vetoes`` names).
+    pseudonymiser : Pseudonymiser
+
+    Returns
+    -------
+    list of dict
+        One JSON-ready record per profile: ``id`` is the pseudonym; ``age``, ``diabetes_years``
+        and ``hba1c`` become ``age_band``, ``diabetes_years_band`` and ``hba1c_band``;
+        ``region`` and ``interests`` are left out; ``vetoes`` and ``preferred`` hold
+        pseudonyms; sets are sorted lists and absent values ``None``.
+    """
+    if side not in _PREFIX:
+        raise ValueError(f"side must be 'participant' or 'peer', not {side!r}")
+    other = _other(side)
+    records = []
+    for prof in profiles:
+        data = prof.model_dump(mode="json")
+        rec: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in DROPPED_FIELDS:
+                continue
+            if name == "id":
+                rec["id"] = pseudonymiser(side, value)
+            elif name == "age":
+                rec["age_band"] = age_band(int(value))
+            elif name == "diabetes_years":
+                rec["diabetes_years_band"] = diabetes_years_band(value)
+            elif name == "hba1c":
+                rec["hba1c_band"] = hba1c_band(value)
+            elif name == "vetoes":
+                rec[name] = (
+                    None if value is None else sorted(pseudonymiser(other, i) for i in value)
+                )
+            elif name == "preferred":
+                rec[name] = None if value is None else [pseudonymiser(other, i) for i in value]
+            else:
+                rec[name] = value
+        records.append(rec)
+    ids = [r["id"] for r in records]
+    if len(set(ids)) != len(ids):
+        raise InputError([f"{side} ids repeat: each profile needs a unique id"])
+    return sorted(records, key=lambda r: str(r["id"]))
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{v}" for k, v in value.items())
+    return value
+
+
+def deidentified_profiles_csv(records: Sequence[Mapping[str, Any]]) -> str:
+    """CSV text of :func:`deidentify_profiles` records (sets joined with ``;``).
+
+    Cells are neutralised against spreadsheet formulas and quoted per RFC 4180.
+    """
+    from peermatch._core.files import csv_text
+
+    if not records:
+        return ""
+    header = list(records[0])
+    return csv_text(header, [[_cell(r.get(h)) for h in header] for r in records])
+
+
+def deidentify_result(result: MatchResult, pseudonymiser: Pseudonymiser) -> dict[str, Any]:
+    """The JSON form of a match result (``MatchResult.to_dict``) with pseudonymous ids.
+
+    Matches, unmatched participants and leader loads are sorted by pseudonym. Scores, ranks,
+    reasons, metrics, the configuration and the manifest (version, solver and hashes) are kept.
+    """
+    data = result.to_dict()
+    p_map = pseudonymiser.mapping("participant", result.participant_ids())
+    l_map = pseudonymiser.mapping("peer", [x.peer_id for x in result.peer_load.values()])
+    for m in data["matches"]:
+        m["participant_id"] = p_map[m["participant_id"]]
+        m["peer_id"] = l_map[m["peer_id"]]
+    for u in data["unmatched"]:
+        u["participant_id"] = p_map[u["participant_id"]]
+    for load in data["peer_load"]:
+        load["peer_id"] = l_map[load["peer_id"]]
+    data["matches"].sort(key=lambda r: r["participant_id"])
+    data["unmatched"].sort(key=lambda r: r["participant_id"])
+    data["peer_load"].sort(key=lambda r: r["peer_id"])
+    data["deidentified"] = True
+    return data
+
+
+def deidentified_match_records(
+    result: MatchResult, pseudonymiser: Pseudonymiser
+) -> list[dict[str, Any]]:
+    """The match CSV's records (``MatchResult.to_records``) with pseudonymous ids."""
+    p_map = pseudonymiser.mapping("participant", result.participant_ids())
+    l_map = pseudonymiser.mapping("peer", [x.peer_id for x in result.peer_load.values()])
+    rows = []
+    for rec in result.to_records():
+        row = dict(rec)
+        row["participant_id"] = p_map[rec["participant_id"]]
+        if rec["peer_id"] is not None:
+            row["peer_id"] = l_map[rec["peer_id"]]
+        rows.append(row)
+    return sorted(rows, key=lambda r: str(r["participant_id"]))
+
+
+def deidentified_match_csv(result: MatchResult, pseudonymiser: Pseudonymiser) -> str:
+    """The match CSV with pseudonymous ids, one row per participant in pseudonym order."""
+    from peermatch._core.files import csv_text
+    from peermatch.matching._results import MATCH_COLUMNS
+
+    columns = [*MATCH_COLUMNS, "preferred_rank"]
+    rows = deidentified_match_records(result, pseudonymiser)
+    return csv_text(columns, [[r[c] for c in columns] for r in rows])
+
+
+def deidentified_match_json(result: MatchResult, pseudonymiser: Pseudonymiser) -> str:
+    """:func:`deidentify_result` as JSON text."""
+    return json.dumps(deidentify_result(result, pseudonymiser), indent=2, ensure_ascii=False) + "\n"

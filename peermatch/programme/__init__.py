@@ -1,0 +1,32 @@
+"""A programme year: shortlists to choose from, endings, re-matching and the run history.
+
+:func:`shortlist` gives each participant the best few leaders with room, with a shareable card;
+:func:`rematch` re-matches after endings and life changes while keeping working pairs;
+:class:`History` is the append-only record of a programme year's runs, from which any run can
+be replayed.
+"""
+
+from peermatch.programme._history import History, Replay, RunRecord
+from peermatch.programme._rematch import PreviousRun, read_endings, rematch, write_endings
+from peermatch.programme._shortlist import (
+    DEFAULT_CARD_FIELDS,
+    Candidate,
+    Shortlists,
+    open_places,
+    shortlist,
+)
+
+__all__ = [
+    "DEFAULT_CARD_FIELDS",
+    "Candidate",
+    "History",
+    "PreviousRun",
+    "Replay",
+    "RunRecord",
+    "Shortlists",
+    "open_places",
+    "read_endings",
+    "rematch",
+    "shortlist",
+    "write_endings",
+]
