@@ -140,3 +140,29 @@ def test_spreadsheet_workbook_output_is_refused(cohort: tuple[Path, Path], tmp_p
     res = run("match", str(p), str(leaders), "-o", str(tmp_path / "out.xlsx"))
     assert res.returncode == 2 and "spreadsheet workbook" in res.stderr
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_library_warnings_are_one_line_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    import peermatch
+    from peermatch.cli import main
+    from peermatch.matching import _match
+
+    real = _match.match
+
+    def uncertified(*args, **kwargs):  # type: ignore[no-untyped-def]
+        warnings.warn("not proven optimal (gap at most 0.01)", peermatch.OptimalityWarning, 2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_match, "match", uncertified)
+    out = tmp_path / "m.csv"
+    code = main(
+        ["match", str(EXAMPLES / "participants.csv"), str(EXAMPLES / "peers.csv"), "-o", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0 and out.exists()
+    assert "peermatch: warning: not proven optimal (gap at most 0.01)\n" in err
+    assert "Traceback" not in err and "OptimalityWarning" not in err

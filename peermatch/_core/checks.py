@@ -12,18 +12,23 @@ import math
 import numbers
 from decimal import Decimal
 
+from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 
 __all__ = ["check_number", "check_whole_number", "number_problem", "whole_number_problem"]
 
 
+def _num(x: float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
 def _bounds(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f" from {low:g} to {high:g}"
+        return f" from {_num(low)} to {_num(high)}"
     if low is not None:
-        return f" >= {low:g}"
+        return f" >= {_num(low)}"
     if high is not None:
-        return f" <= {high:g}"
+        return f" <= {_num(high)}"
     return ""
 
 
@@ -47,13 +52,13 @@ def whole_number_problem(
     if value is None and none_ok:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
-        return f"expected {expected}, found {value!r}"
+        return f"expected {expected}, found {shown(value)}"
     try:
         whole = math.isfinite(value) and float(value) == int(value)  # type: ignore[arg-type]
     except (OverflowError, ValueError):
         whole = False
     if not whole:
-        return f"expected {expected}, found {value!r}"
+        return f"expected {expected}, found {shown(value)}"
     n = int(value)  # type: ignore[arg-type]
     if (low is not None and n < low) or (high is not None and n > high):
         return f"expected {expected}, found {n}"
@@ -108,7 +113,7 @@ def number_problem(
     if value is None and none_ok:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
-        return f"expected {expected}, found {value!r}"
+        return f"expected {expected}, found {shown(value)}"
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and not inf_ok):
         return f"expected {expected}, found {x}"

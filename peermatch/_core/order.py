@@ -15,16 +15,25 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = ["best_first", "best_first_grouped"]
 
 
-def best_first(values: ArrayLike, axis: int = -1) -> NDArray[np.intp]:
+def best_first(
+    values: ArrayLike, index: ArrayLike | None = None, axis: int = -1
+) -> NDArray[np.intp]:
     """Indices that order ``values`` along ``axis``: higher first, ties by smaller index.
+
+    ``index`` (same shape) gives each entry's index when it is not its position, e.g. the
+    leader column of each of a row's kept candidates.
 
     Examples
     --------
     >>> best_first([0.2, 0.9, 0.2, 0.5]).tolist()
     [1, 3, 0, 2]
+    >>> best_first([[0.5, 0.5, 0.9]], index=[[7, 3, 9]], axis=1).tolist()
+    [[2, 1, 0]]
     """
     v = np.asarray(values)
-    return np.argsort(-v, axis=axis, kind="stable")
+    if index is None:
+        return np.argsort(-v, axis=axis, kind="stable")
+    return np.lexsort((np.asarray(index), -v), axis=axis)
 
 
 def best_first_grouped(

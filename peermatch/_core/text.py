@@ -1,15 +1,24 @@
-"""Wording shared by every message (internal): "did you mean" hints.
+"""Wording shared by every message (internal): values quoted in messages, "did you mean".
 
 Every hint in peermatch reads `` — did you mean 'x'?`` after the problem, from
-:func:`did_you_mean`, so messages look alike wherever they come from.
+:func:`did_you_mean`, so messages look alike wherever they come from. A value quoted in a
+message goes through :func:`shown`: short values as written, long ones cut (a message must
+never copy a whole cell, which may hold free-text health notes, into a log), objects by their
+type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from difflib import get_close_matches
 
-__all__ = ["closest", "did_you_mean"]
+import numpy as np
+
+__all__ = ["MAX_SHOWN", "closest", "did_you_mean", "shown"]
+
+#: Most characters of a value quoted in a message; longer values are cut.
+MAX_SHOWN = 60
 
 
 def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
@@ -44,3 +53,28 @@ def did_you_mean(words: str | Sequence[str], choices: Iterable[str], *, cutoff: 
     if not found:
         return ""
     return " — did you mean " + ", ".join(repr(c) for c in dict.fromkeys(found)) + "?"
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """A value as quoted in a message: ``repr`` of short scalars, cut or by type otherwise.
+
+    Examples
+    --------
+    >>> shown("fmale"), shown(3), shown(None)
+    ("'fmale'", '3', 'None')
+    >>> print(shown("abcd" * 25, limit=12))
+    'abcdabcd…' (100 characters)
+    >>> shown(object())
+    'an object of type object'
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return repr(value[: limit - 4] + "…") + f" ({len(value)} characters)"
+    text = repr(value)
+    plain = isinstance(value, list | tuple | dict | set | frozenset | Decimal | np.generic)
+    if plain and len(text) <= limit:
+        return text
+    return f"an object of type {type(value).__name__}"

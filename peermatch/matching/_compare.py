@@ -30,6 +30,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from peermatch.errors import InputError, Problem
 from peermatch.matching._match import solve_scored
 from peermatch.matching._results import MatchResult
 from peermatch.profiles._models import Participant, PeerLeader
-from peermatch.scoring._config import MatchConfig
+from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import _as_list, build_scorer
 from peermatch.solvers import SOLVERS
 from peermatch.solvers._solve import check_solver_name
@@ -220,8 +221,8 @@ class Comparison:
 def _named_configs(
     configs: MatchConfig | Mapping[str, MatchConfig] | Sequence[MatchConfig],
 ) -> list[tuple[str, MatchConfig]]:
-    if isinstance(configs, MatchConfig):
-        configs = [configs]
+    if isinstance(configs, MatchConfig | str | PathLike):
+        configs = [as_config(configs, "configs")]
     if isinstance(configs, Mapping):
         items = [(str(name), cfg) for name, cfg in configs.items()]
     else:

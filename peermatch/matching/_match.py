@@ -28,7 +28,7 @@ from peermatch.errors import InputError
 from peermatch.matching._results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.matching._scale import ProgressFn, RowStats, solve_sparse, use_sparse
 from peermatch.profiles._models import Participant, PeerLeader
-from peermatch.scoring._config import MatchConfig
+from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
 from peermatch.solvers._common import ArrayProblem
 from peermatch.solvers._solve import check_solver_name, run_solver
@@ -574,7 +574,7 @@ def match(
     matched with whom; ties go to the smaller id. ``vetoes`` and ``preferred`` naming ids not
     in the given lists are ignored, so a program may match a subset of a cohort.
     """
-    cfg = MatchConfig() if config is None else config
+    cfg = as_config(config)
     name = check_solver_name(solver if solver is not None else cfg.solver)
     scorer = build_scorer(participants, peers, cfg)
     return solve_scored(scorer, name)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from peermatch._core.frozen import frozen
 from peermatch.scoring._config import MatchConfig
 from peermatch.scoring._feasibility import reason_text
 
@@ -66,6 +67,9 @@ class Match:
     contributions: Mapping[str, float] = field(default_factory=dict, repr=False)
     preferred_rank: int | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "contributions", frozen(self.contributions))
+
 
 @dataclass(frozen=True, slots=True)
 class Unmatched:
@@ -84,6 +88,9 @@ class Unmatched:
     participant_id: str
     reason: str
     detail: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", frozen(self.detail))
 
     @property
     def text(self) -> str:
@@ -175,6 +182,12 @@ class MatchResult:
     config: MatchConfig
     _context: Context | None = field(default=None, repr=False, compare=False)
     rematch_report: RematchReport | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matches", tuple(self.matches))
+        object.__setattr__(self, "unmatched", tuple(self.unmatched))
+        object.__setattr__(self, "peer_load", frozen(self.peer_load))
+        object.__setattr__(self, "metrics", frozen(self.metrics))
 
     # lookups -------------------------------------------------------------------------------
     @property

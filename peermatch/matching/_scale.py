@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.order import best_first
 from peermatch.scoring._scorer import Scorer
 from peermatch.solvers._blocks import SparseResult, ortools_available, solve_blocks
 
@@ -139,7 +140,7 @@ def solve_sparse(
         recorder(i, i + 1)
     if res.first_cols is not None and res.first_obj is not None:
         cols, obj = res.first_cols, res.first_obj
-        order = np.lexsort((cols, -obj), axis=1)
+        order = best_first(obj, index=cols, axis=1)
         cols = np.take_along_axis(cols, order, axis=1)
         obj = np.take_along_axis(obj, order, axis=1)
         cols = np.where(np.isfinite(obj), cols, -1)

@@ -32,8 +32,8 @@ from typing import Any, Final, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.checks import check_whole_number
 from peermatch._core.files import MAX_ROWS
-from peermatch.errors import InputError, Problem
 from peermatch.profiles._models import CRITERION_FIELDS, Participant, PeerLeader
 from peermatch.profiles._vocab import (
     AVAILABILITY_SLOTS,
@@ -671,13 +671,9 @@ def _build(model: type[Any], cols: dict[str, list[Any]]) -> list[Any]:
 
 
 def _check_count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InputError([Problem(None, None, name, f"expected a whole number, found {value!r}")])
-    if not 1 <= int(value) <= MAX_ROWS:
-        raise InputError(
-            [Problem(None, None, name, f"expected 1 to {MAX_ROWS:,}, found {int(value)}")]
-        )
-    return int(value)
+    count = check_whole_number(value, name, low=1, high=MAX_ROWS)
+    assert count is not None
+    return count
 
 
 def generate_cohort(

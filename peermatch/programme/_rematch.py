@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -72,14 +71,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.checks import check_number
 from peermatch._core.files import normal_column, problem_limit, read_csv_table, read_text_file
+from peermatch._core.order import best_first_grouped
 from peermatch._core.text import did_you_mean
 from peermatch.errors import InputError, Problem
 from peermatch.matching._changes import Change, Ending, RematchReport
 from peermatch.matching._match import build_result, solve_scored
 from peermatch.matching._results import MatchResult
 from peermatch.profiles._models import ID_PATTERN, Participant, PeerLeader
-from peermatch.scoring._config import MatchConfig
+from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
 from peermatch.solvers._common import ArrayProblem, Preferences
 from peermatch.solvers._solve import check_solver_name, run_solver
@@ -513,16 +514,8 @@ def merge_blocks(*groups: Iterable[Ending]) -> tuple[Ending, ...]:
 
 
 def _stay_bonus(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(
-            [f"stay_bonus: expected None or a number >= 0, found {type(value).__name__}"]
-        )
-    x = float(value)
-    if math.isnan(x) or x < 0:
-        raise InputError([f"stay_bonus: expected None or a number >= 0, found {x}"])
-    return None if math.isinf(x) else x
+    x = check_number(value, "stay_bonus", low=0, none_ok=True, inf_ok=True)
+    return None if x is None or math.isinf(x) else x
 
 
 # -- the re-matching ----------------------------------------------------------------------------
@@ -623,7 +616,7 @@ def rematch(
             ]
         )
     if config is not None:
-        cfg = config
+        cfg = as_config(config)
         name = solver if solver is not None else cfg.solver
     else:
         cfg = prev_cfg if prev_cfg is not None else MatchConfig()
@@ -680,7 +673,7 @@ def _keep_fixed(scorer: Scorer, w: _Working) -> tuple[IntArray, IntArray]:
     """
     cap = scorer.cohort.capacity
     rows, cols, vals = w.rows[w.feasible], w.cols[w.feasible], w.values[w.feasible]
-    order = np.lexsort((rows, -vals, cols))  # by leader, then score desc, then id asc
+    order = best_first_grouped(cols, vals, rows)  # by leader, then best first
     rows, cols = rows[order], cols[order]
     start = np.searchsorted(cols, cols, side="left")
     position = np.arange(cols.size) - start

@@ -68,12 +68,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from peermatch._core.text import did_you_mean
+from peermatch._core.checks import check_whole_number
+from peermatch._core.order import best_first
+from peermatch._core.text import did_you_mean, shown
 from peermatch._version import __version__
 from peermatch.errors import InputError, Problem
 from peermatch.matching._results import MatchResult, Unmatched
 from peermatch.profiles._models import Participant, PeerLeader
-from peermatch.scoring._config import MatchConfig
+from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, _as_list, build_scorer
 
 __all__ = [
@@ -220,6 +222,31 @@ class Shortlists(dict[str, list[Candidate]]):
         self.config_hash = config_hash
         self._inputs = inputs
         self._input_hash: str | None = None
+
+    def _attributes(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "exposure": self.exposure,
+            "card_fields": self.card_fields,
+            "spare": dict(self.spare),
+            "limits": dict(self.limits),
+            "appearances": dict(self.appearances),
+            "relaxed": self.relaxed,
+            "empty": dict(self.empty),
+            "config_hash": self.config_hash,
+            "inputs": self._inputs,
+        }
+
+    def copy(self) -> Shortlists:
+        """A shallow copy that keeps how the lists were made (``k``, ``exposure``, ...)."""
+        out = type(self)({pid: list(c) for pid, c in self.items()}, **self._attributes())
+        out._input_hash = self._input_hash
+        return out
+
+    __copy__ = copy
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_shortlists, (dict(self), self._attributes()))
 
     @property
     def input_hash(self) -> str:
@@ -415,14 +442,15 @@ def exposure_limits(spare: IntArray, k: int, exposure: float | None, n: int) -> 
     if exposure is None:
         return np.where(spare > 0, n, 0).astype(np.int64)
     # a tiny tolerance so that 0.1 * 3 * 10 (3.0000000000000004) gives 3, not 4
+    # (a limit above n is no limit: capping there also keeps a huge exposure finite)
     raw = np.ceil(exposure * k * spare.astype(np.float64) - 1e-9)
-    return np.where(spare > 0, np.maximum(raw, 1), 0).astype(np.int64)
+    return np.where(spare > 0, np.clip(raw, 1, max(n, 1)), 0).astype(np.int64)
 
 
 def _top_k(masked: FloatArray, k: int) -> IntArray:
     """Per row, the ``k`` best columns (value, then index); ``-1`` where fewer are feasible."""
     n = masked.shape[0]
-    order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
+    order = best_first(masked, axis=1)[:, :k]
     taken = np.take_along_axis(masked, order, axis=1)
     top = np.where(np.isfinite(taken), order, -1).astype(np.int64)
     if top.shape[1] < k:
@@ -513,9 +541,20 @@ def _check_card_fields(card_fields: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def _check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or int(k) < 1:
-        raise InputError([Problem(None, None, "k", f"expected a whole number >= 1, found {k!r}")])
-    return int(k)
+    if isinstance(k, MatchConfig):
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    None,
+                    "k",
+                    "expected a whole number >= 1, got a MatchConfig — did you mean config=...?",
+                )
+            ]
+        )
+    checked = check_whole_number(k, "k", low=1)
+    assert checked is not None
+    return checked
 
 
 def _check_exposure(exposure: object) -> float | None:
@@ -531,7 +570,7 @@ def _check_exposure(exposure: object) -> float | None:
                     None,
                     None,
                     "exposure",
-                    f"expected a number > 0 (or None for no cap), found {exposure!r}",
+                    f"expected a number > 0 (or None for no cap), found {shown(exposure)}",
                 )
             ]
         )
@@ -717,7 +756,7 @@ def shortlist(
     k = _check_k(k)
     alpha = _check_exposure(exposure)
     fields = _check_card_fields(card_fields)
-    cfg = MatchConfig() if config is None else config
+    cfg = as_config(config)
     ps = _as_list(participants, Participant, "participants")
     ls = sorted(_as_list(peers, PeerLeader, "peers"), key=lambda x: x.id)
     spare_places = _spare_places(ls, spare)
@@ -735,7 +774,8 @@ def shortlist(
     feasible = reasons == 0
     spare_arr = np.asarray(co.capacity, dtype=np.int64)
     limit = exposure_limits(np.where(co.active, spare_arr, 0), k, alpha, n)
-    lists, relaxed = allocate(values, feasible, limit, k)
+    # a list never holds more leaders than there are, whatever k asks for
+    lists, relaxed = allocate(values, feasible, limit, min(k, max(m, 1)))
     rows, pos = np.nonzero(lists >= 0)
     cols = lists[rows, pos]
     shareable = frozenset(fields)
@@ -780,3 +820,8 @@ def shortlist(
 def _card_values(leader: PeerLeader, fields: Sequence[str]) -> list[Any]:
     data = leader.model_dump(mode="json", include=set(fields))
     return [data.get(f) for f in fields]
+
+
+def _rebuild_shortlists(lists: dict[str, list[Candidate]], attrs: dict[str, Any]) -> Shortlists:
+    """Unpickle a :class:`Shortlists` with its attributes."""
+    return Shortlists(lists, **attrs)

@@ -33,15 +33,18 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
+from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.profiles._models import CRITERION_FIELDS
 from peermatch.profiles._vocab import ORDERED, Importance
+from peermatch.solvers import SOLVERS
 
 __all__ = [
     "IMPORTANCE_MULTIPLIER",
@@ -50,6 +53,7 @@ __all__ = [
     "Criterion",
     "Kind",
     "MatchConfig",
+    "as_config",
 ]
 
 Kind = Literal["exact", "ordinal", "numeric", "experience", "jaccard", "coverage", "overlap"]
@@ -154,6 +158,20 @@ class Criterion(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise InputError(_config_problems(exc, None, criterion=True)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of parameters; bad ones raise :class:`~peermatch.InputError`."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise InputError(_config_problems(exc, None, criterion=True)) from None
 
     kind: Kind
     # strict: TOML ``weight = true`` or ``hard = 1`` is a mistake to report, not to coerce
@@ -297,6 +315,20 @@ class MatchConfig(BaseModel):
     solver: str = "hungarian"
     preset: str = "participant_centred"
 
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise InputError(_config_problems(exc, None)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of settings; bad ones raise :class:`~peermatch.InputError`."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise InputError(_config_problems(exc, None)) from None
+
     @field_validator("criteria")
     @classmethod
     def _known_fields(cls, v: dict[str, Criterion]) -> dict[str, Criterion]:
@@ -317,10 +349,11 @@ class MatchConfig(BaseModel):
     @field_validator("solver")
     @classmethod
     def _known_solver(cls, v: str) -> str:
-        from peermatch.solvers import SOLVERS
-
         if v not in SOLVERS:
-            raise ValueError(f"unknown solver {v!r}; expected one of: {', '.join(sorted(SOLVERS))}")
+            hint = did_you_mean(v, SOLVERS)
+            raise ValueError(
+                f"unknown solver {v!r}{hint}; expected one of: {', '.join(sorted(SOLVERS))}"
+            )
         return v
 
     @model_validator(mode="after")
@@ -442,19 +475,23 @@ class MatchConfig(BaseModel):
             for name, table in merged.items():
                 if isinstance(table, Mapping):
                     try:
-                        Criterion.model_validate(table)
+                        Criterion.__pydantic_validator__.validate_python(table)
                     except ValidationError as exc:
-                        problems += _config_problems(exc, source, ("criteria", name))
+                        problems += _config_problems(
+                            exc, source, ("criteria", name), criterion=True
+                        )
             settings = {k: v for k, v in data.items() if k in known}
             try:
-                cls.model_validate({**settings, "criteria": {}, "preset": "none"})
+                cls.__pydantic_validator__.validate_python(
+                    {**settings, "criteria": {}, "preset": "none"}
+                )
             except ValidationError as exc:
                 problems += _config_problems(exc, source)
             raise InputError(problems)
         try:
             return cls(criteria=merged, preset=preset, **data)
-        except ValidationError as exc:
-            raise InputError(_config_problems(exc, source)) from None
+        except InputError as exc:
+            raise InputError([replace(p, file=source) for p in exc.problems]) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> MatchConfig:
@@ -519,11 +556,25 @@ class MatchConfig(BaseModel):
 
 
 def _config_problems(
-    exc: ValidationError, source: str | None, prefix: tuple[str, ...] = ()
+    exc: ValidationError,
+    source: str | None,
+    prefix: tuple[str, ...] = (),
+    *,
+    criterion: bool = False,
 ) -> list[Problem]:
     out = []
     for raw in exc.errors(include_url=False):
         where: tuple[Any, ...] = (*prefix, *raw.get("loc", ()))
+        inner = (raw.get("ctx") or {}).get("error")
+        if isinstance(inner, InputError):  # a nested Criterion reported its own problems
+            head = ".".join(str(p) for p in where)
+            for prob in inner.problems:
+                loc = ".".join(x for x in (head, prob.field) if x)
+                msg = prob.message
+                if prob.field == "kind" and msg == "Field required" and len(where) == 2:
+                    msg = _plain_message({"type": "missing", "loc": (*where, "kind")}, msg)
+                out.append(Problem(source, None, loc or None, msg))
+            continue
         e: dict[str, Any] = {**raw, "loc": where}
         loc = ".".join(str(p) for p in where if not str(p).startswith("function-"))
         msg = str(e.get("msg", "invalid value")).removeprefix("Value error, ")
@@ -531,7 +582,8 @@ def _config_problems(
             msg = "unknown key"
             parts = [str(p) for p in where]
             if parts:
-                fields = MatchConfig.model_fields if len(parts) == 1 else Criterion.model_fields
+                top = len(parts) == 1 and not criterion
+                fields = MatchConfig.model_fields if top else Criterion.model_fields
                 msg += did_you_mean(parts[-1], fields)
         elif e.get("type") == "literal_error":
             msg = f"expected one of: {', '.join(KINDS)}; found {e.get('input')!r}"
@@ -583,3 +635,41 @@ def _as_toml(value: object) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     return repr(value)
+
+
+def as_config(value: object, name: str = "config") -> MatchConfig:
+    """The configuration an entry point was given, checked at the door.
+
+    ``None`` is the default configuration; a :class:`MatchConfig` is used as it is; a mapping
+    of settings goes through :meth:`MatchConfig.from_mapping`; the path of a ``.toml`` file
+    through :meth:`MatchConfig.from_file`. Anything else is a one-line
+    :class:`~peermatch.InputError` that says what was expected and, when the value looks like
+    a solver or preset name, which keyword was meant.
+
+    Examples
+    --------
+    >>> as_config({"min_score": 0.2}).min_score
+    0.2
+    >>> try:
+    ...     as_config("stable")
+    ... except InputError as err:
+    ...     print(err)
+    config: expected a MatchConfig, got 'stable' — did you mean solver='stable'?
+    """
+    if value is None:
+        return MatchConfig()
+    if isinstance(value, MatchConfig):
+        return value
+    if isinstance(value, Mapping):
+        return MatchConfig.from_mapping(value)
+    if isinstance(value, str | PathLike) and str(value).lower().endswith(".toml"):
+        return MatchConfig.from_file(Path(value))
+    hint = ""
+    if isinstance(value, str):
+        if value in SOLVERS:
+            hint = f" — did you mean solver={value!r}?"
+        elif value in PRESETS and value != "none":
+            hint = f" — did you mean MatchConfig.from_preset({value!r})?"
+    raise InputError(
+        [Problem(None, None, name, f"expected a MatchConfig, got {shown(value)}{hint}")]
+    )

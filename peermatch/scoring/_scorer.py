@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from peermatch.profiles._models import Participant, PeerLeader
-from peermatch.scoring._config import IMPORTANCE_MULTIPLIER, Criterion, MatchConfig
+from peermatch.scoring._config import IMPORTANCE_MULTIPLIER, Criterion, MatchConfig, as_config
 from peermatch.scoring._criteria import both_given, similarity, weighted_similarity
 from peermatch.scoring._encode import Cohort, FieldData, encode
 from peermatch.scoring._feasibility import (
@@ -662,7 +662,7 @@ def build_scorer(
     """
     ps = _as_list(participants, Participant, "participants")
     ls = _as_list(peers, PeerLeader, "peers")
-    cfg = MatchConfig() if config is None else config
+    cfg = as_config(config)
     return Scorer(encode(ps, ls, cfg, capacity=capacity, blocked=blocked))
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from peermatch._core.html import MUTED, Raw, escape, pct, table
 from peermatch._core.optional import require
+from peermatch._core.order import best_first
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +73,7 @@ def scores_html(scores: ScoreMatrix, *, max_size: int = SCORE_TABLE_MAX) -> str:
         counts = np.bincount(scores.reasons.ravel(), minlength=len(scores.reason_names))
         reason_rows = [
             (scores.reason_names[c], int(counts[c]))
-            for c in np.argsort(-counts, kind="stable").tolist()
+            for c in best_first(counts).tolist()
             if c and counts[c]
         ]
         if reason_rows:

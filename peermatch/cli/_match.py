@@ -1,0 +1,166 @@
+"""``match`` and ``explain``: one matching run, its output and its explanations."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from peermatch._core.text import did_you_mean
+from peermatch.cli._common import (
+    EXIT_OK,
+    Adder,
+    Cohort,
+    UsageError,
+    add_config,
+    add_inputs,
+    add_output,
+    add_solver,
+    check_output,
+    check_plot,
+    emit,
+    output_format,
+    read_inputs,
+    solver_name,
+)
+from peermatch.cli._deidentify import add_deidentify_options, check_key_file, pseudonymiser
+from peermatch.errors import InputError, Problem
+from peermatch.matching._results import MatchResult
+
+
+def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.matching._match import match
+
+    inputs = [args.participants, args.peers, getattr(args, "config", None)]
+    check_output(args.output, inputs)
+    if args.key_file and not args.deidentify:
+        raise UsageError("--key-file is used only with --deidentify")
+    if args.deidentify:
+        check_key_file(args.key_file, [*inputs, args.output], None)
+        if args.plot:
+            raise UsageError("--plot shows real ids; leave it out when using --deidentify")
+    check_plot(args)
+    cohort = read_inputs(args)
+    result = match(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        cohort.config,
+        solver=solver_name(args, cohort.config),
+    )
+    if args.deidentify:
+        from peermatch.io._deidentify import deidentified_match_csv, deidentified_match_json
+
+        pseudo = pseudonymiser(args, err)
+        fmt = deidentified_match_json if output_format(args) == "json" else deidentified_match_csv
+        text = fmt(result, pseudo)
+    else:
+        text = result.to_json() if output_format(args) == "json" else result.to_csv()
+    emit(text, args, out)
+    mt = result.metrics
+    err.write(
+        f"matched {mt['n_matched']} of {mt['n_participants']} participants with "
+        f"{result.solver} (mean score {float(mt['mean_score']):.3f}); "
+        f"{mt['n_unmatched']} unmatched" + (f"; wrote {args.output}" if args.output else "") + "\n"
+    )
+    if args.plot:
+        from peermatch.display._plots import plot_summary, save_figure
+
+        save_figure(plot_summary(result), args.plot)
+        err.write(f"wrote the summary figure {args.plot}\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch.matching._match import match
+
+    cohort = read_inputs(args)
+    ids = [p.id for p in cohort.participants.profiles]
+    unknown = [pid for pid in args.participant if pid not in set(ids)]
+    if unknown:
+        problems = []
+        for pid in unknown:
+            hint = did_you_mean(pid, ids)
+            problems.append(
+                Problem(cohort.participants.path, None, "id", f"no participant {pid!r}{hint}")
+            )
+        raise InputError(problems)
+    if getattr(args, "history", None):
+        result = recorded_result(args, cohort, err)
+    else:
+        result = match(
+            cohort.participants.profiles,
+            cohort.peers.profiles,
+            cohort.config,
+            solver=solver_name(args, cohort.config),
+        )
+    texts = [result.explain(pid, alternatives=args.alternatives) for pid in args.participant]
+    out.write("\n\n".join(texts) + "\n")
+    return EXIT_OK
+
+
+def recorded_result(args: argparse.Namespace, cohort: Cohort, err: TextIO) -> MatchResult:
+    """The result of a recorded run, re-computed from its input files (for ``explain``)."""
+    from peermatch.programme._history import History
+
+    if not Path(args.history).exists():
+        raise InputError([Problem(args.history, None, None, "no such history file")])
+    rep = History.load(args.history).replay(
+        cohort.participants.profiles,
+        cohort.peers.profiles,
+        run=args.run,
+        config=cohort.config if args.config else None,
+    )
+    if not rep.reproduced:
+        err.write(
+            f"note: run {rep.run} is not reproduced by these files "
+            f"({len(rep.differences)} participants differ); explaining the re-computed run\n"
+        )
+    return rep.result
+
+
+def register(add: Adder) -> None:
+    """Add the parsers of these commands."""
+    p = add(
+        "match",
+        cmd_match,
+        "match participants with peer leaders; one output row per participant",
+        "peermatch match examples/participants.csv examples/peers.csv -o matches.csv",
+    )
+    add_inputs(p)
+    add_config(p)
+    add_solver(p)
+    add_output(p)
+    add_deidentify_options(p)
+    p.add_argument(
+        "--plot",
+        metavar="FIGURE",
+        help="also write a summary figure of the run (.png, .svg or .pdf, e.g. summary.png; "
+        "needs matplotlib: pip install 'peermatch[plot]')",
+    )
+
+    p = add(
+        "explain",
+        cmd_explain,
+        "explain one participant's match (or why unmatched) in plain words",
+        "peermatch explain examples/participants.csv examples/peers.csv --participant P0001",
+    )
+    add_inputs(p)
+    add_config(p)
+    add_solver(p)
+    p.add_argument(
+        "--participant",
+        metavar="ID",
+        action="append",
+        required=True,
+        help="participant id (repeat for several)",
+    )
+    p.add_argument(
+        "--alternatives", type=int, default=3, metavar="K", help="alternatives to discuss (3)"
+    )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        help="explain the outcome of a recorded run of this history (with what changed) "
+        "instead of a fresh match; the files must be that run's",
+    )
+    p.add_argument("--run", type=int, metavar="N", help="with --history: the run (default: last)")
