@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from budget import slow
+from hypothesis import given
 from strategies import cohorts
 
 from peermatch import (
@@ -32,7 +33,7 @@ def example() -> tuple[list, list]:  # type: ignore[type-arg]
 
 
 @given(cohort=cohorts(max_participants=7, max_peers=4))
-@settings(max_examples=40)
+@slow(40)
 def test_numbers_equal_each_solvers_own_match(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cmp = compare(ps, ls)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch import InputError, Participant, PeerLeader, match
@@ -91,7 +91,6 @@ def test_diabetes_years_bands(value: float | None, band: str | None) -> None:
     assert diabetes_years_band(value) == band
 
 
-@settings(max_examples=50, deadline=None)
 @given(age=st.integers(18, 110))
 def test_every_age_has_a_band_that_contains_it(age: int) -> None:
     band = age_band(age)

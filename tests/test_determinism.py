@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from strategies import cohorts, random_fields
 
@@ -96,7 +96,6 @@ def test_cli_outputs_are_byte_identical(files: tuple[Path, Path], tmp_path: Path
 # -- permuting rows --------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     cohort=cohorts(max_participants=8, max_peers=5),
     seed=st.integers(0, 2**16),
@@ -245,7 +244,6 @@ def test_input_hash_changes_with_leader_fields_and_cohort(change: dict[str, Any]
 # -- every participant exactly once ----------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
 @given(cohort=cohorts(max_participants=9, max_peers=4), solver=st.sampled_from(sorted(SOLVERS)))
 def test_every_participant_appears_exactly_once_in_every_output(
     cohort: Cohort, solver: str

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from budget import at_least
+from hypothesis import given
 from strategies import cohorts
 
 from peermatch import Participant, PeerLeader, match, score
@@ -97,7 +98,7 @@ def test_full_leader_that_went_to_someone_it_ranks_lower() -> None:
 
 
 @given(cohort=cohorts(max_participants=7, max_peers=5))
-@settings(max_examples=120)
+@at_least(120)
 def test_every_leader_ranked_above_the_outcome_is_explained(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     sm = score(ps, ls)

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from budget import examples, slow
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 from strategies import cohorts
@@ -40,20 +41,6 @@ from peermatch.profiles._models import (
 )
 from peermatch.scoring._config import Criterion
 from peermatch.solvers import SOLVERS
-
-# Moderate by default; HYPOTHESIS_PROFILE=thorough runs each fuzzer 1000 times.
-THOROUGH = settings.default.max_examples > 100
-
-
-def budget(n: int) -> settings:
-    return settings(
-        max_examples=settings.default.max_examples if THOROUGH else n,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-
-
-FUZZ = budget(60)
 
 # -- value strategies ------------------------------------------------------------------------
 
@@ -238,13 +225,11 @@ def _read(data: bytes, name: str, kind: str) -> Any:
             return None
 
 
-@FUZZ
 @given(data=st.binary(max_size=300), ext=st.sampled_from([".csv", ".json"]))
 def test_random_bytes(data: bytes, ext: str) -> None:
     _read(data, "f" + ext, "participant")
 
 
-@FUZZ
 @given(table=csv_tables(), kind=st.sampled_from(["participant", "peer"]))
 def test_random_csv_text(table: tuple[str, int], kind: str) -> None:
     text, filled = table
@@ -255,13 +240,11 @@ def test_random_csv_text(table: tuple[str, int], kind: str) -> None:
         assert set(got.rows) == {p.id for p in got.profiles}
 
 
-@FUZZ
 @given(value=json_values)
 def test_random_json_values(value: Any) -> None:
     _read(json.dumps(value).encode(), "f.json", "peer")
 
 
-@FUZZ
 @given(records=st.lists(profile_dicts(PARTICIPANT_FIELDS), max_size=4))
 def test_random_json_profiles(records: list[dict[str, Any]]) -> None:
     got = _read(json.dumps(records).encode(), "p.json", "participant")
@@ -272,7 +255,6 @@ def test_random_json_profiles(records: list[dict[str, Any]]) -> None:
 # -- models ----------------------------------------------------------------------------------
 
 
-@FUZZ
 @given(
     data=st.one_of(profile_dicts(PARTICIPANT_FIELDS), json_values),
     model=st.sampled_from([Participant, PeerLeader]),
@@ -333,7 +315,6 @@ def configs(draw: st.DrawFn) -> MatchConfig | None:
         return None
 
 
-@FUZZ
 @given(
     data=config_mappings
     | json_values
@@ -358,7 +339,6 @@ def _toml_like(text: str) -> dict[str, Any]:
 # -- library entry points --------------------------------------------------------------------
 
 
-@budget(40)
 @given(
     cohort=cohorts(max_participants=6, max_peers=4),
     cfg=configs(),
@@ -384,7 +364,6 @@ def test_match_and_score_on_random_cohorts_and_configs(
     result.to_csv()
 
 
-@FUZZ
 @given(
     items=st.lists(json_values | st.just(Participant(id="P1", age=40, languages="en")), max_size=3)
 )
@@ -420,7 +399,6 @@ def _check(code: int, err: str) -> None:
     assert "Traceback" not in err and "internal error" not in err
 
 
-@budget(40)
 @given(
     table=csv_tables(),
     peers=st.one_of(st.just(GOOD_PEERS), csv_tables().map(lambda t: t[0])),
@@ -448,7 +426,6 @@ def test_cli_in_process_on_random_files(
             assert err.startswith("peermatch: ")
 
 
-@budget(30)
 @given(data=st.binary(max_size=200), config=st.text(max_size=60))
 def test_cli_in_process_on_random_bytes_and_config(data: bytes, config: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -461,7 +438,10 @@ def test_cli_in_process_on_random_bytes_and_config(data: bytes, config: str) -> 
         assert code == 2 or out.startswith("participant_id,peer_id,status")
 
 
-@settings(max_examples=4, deadline=None)
+# One Python process per example, about 0.6 s each: a few in the default profile, the profile's
+# full count otherwise, with room beyond the suite's 600 s timeout for that many.
+@pytest.mark.timeout(max(600, 2 * examples(4, slow=True)))
+@slow(4)
 @given(table=csv_tables(), data=st.binary(max_size=100))
 def test_cli_subprocess_on_random_input(table: tuple[str, int], data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from budget import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 from strategies import cohorts
 
@@ -46,7 +47,7 @@ def test_contract_every_solver(solver: str, cohort) -> None:  # type: ignore[no-
 
 
 @given(cohort=cohorts(max_participants=7, max_peers=4))
-@settings(max_examples=150)
+@at_least(150)
 def test_hungarian_is_optimal_against_brute_force(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cfg = MatchConfig()
@@ -59,7 +60,6 @@ def test_hungarian_is_optimal_against_brute_force(cohort) -> None:  # type: igno
 
 
 @given(cohort=cohorts(max_participants=6, max_peers=4))
-@settings(max_examples=100)
 def test_maximin_is_optimal_against_brute_force(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cfg = MatchConfig()
@@ -74,7 +74,6 @@ def test_maximin_is_optimal_against_brute_force(cohort) -> None:  # type: ignore
 
 
 @given(cohort=cohorts(max_participants=6, max_peers=4))
-@settings(max_examples=100)
 def test_stable_is_participant_optimal_and_has_no_blocking_pair(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cfg = MatchConfig()
@@ -98,7 +97,6 @@ def test_stable_is_participant_optimal_and_has_no_blocking_pair(cohort) -> None:
 
 
 @given(cohort=cohorts(max_participants=6, max_peers=4))
-@settings(max_examples=100)
 def test_reported_blocking_pairs_equal_independent_count(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cfg = MatchConfig()

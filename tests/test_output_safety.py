@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch import Participant, PeerLeader, match
@@ -61,7 +61,6 @@ cells = st.text(
 )
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     rows=st.lists(st.lists(cells, min_size=3, max_size=3), max_size=5),
     header=st.lists(cells, min_size=3, max_size=3),

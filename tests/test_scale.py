@@ -7,7 +7,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from budget import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 from strategies import cohorts
 
@@ -37,7 +38,7 @@ def _objective(result, ps, ls, cfg):  # type: ignore[no-untyped-def]
 
 
 @given(cohort=cohorts(max_participants=8, max_peers=5))
-@settings(max_examples=120)
+@at_least(120)
 def test_sparse_hungarian_equals_dense(cohort) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     cfg = MatchConfig()
@@ -56,7 +57,7 @@ def test_sparse_hungarian_equals_dense(cohort) -> None:  # type: ignore[no-untyp
 
 
 @given(cohort=cohorts(min_participants=1, min_peers=1, max_participants=8), keep=st.integers(1, 5))
-@settings(max_examples=120)
+@at_least(120)
 def test_result_from_kept_leaders_equals_full_analysis(cohort, keep) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     scorer = build_scorer(ps, ls)

@@ -6,7 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from budget import at_least, slow
+from hypothesis import given
 from hypothesis import strategies as st
 from reference import criteria_of, pair
 from strategies import cohorts
@@ -81,7 +82,7 @@ def test_default_config_matches_reference(
 
 
 @given(cohorts(max_participants=4, max_peers=3), configs())
-@settings(max_examples=150)
+@at_least(150)
 def test_random_configs_match_reference(
     cohort: tuple[list[Participant], list[PeerLeader]], cfg: MatchConfig
 ) -> None:
@@ -193,7 +194,7 @@ def test_reason_order_first_rule_wins() -> None:
 
 @pytest.mark.parametrize("budget", [0, 6, 40])
 @given(cohort=cohorts(max_participants=6, max_peers=5), data=st.data())
-@settings(max_examples=60)
+@slow(60)
 def test_every_evaluation_path_matches_reference(budget: int, cohort, data) -> None:  # type: ignore[no-untyped-def]
     """Direct kernels, one- and two-sided lookup tables and joint tables give the same scores."""
     from unittest import mock

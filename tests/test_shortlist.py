@@ -9,7 +9,8 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from budget import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import cohorts
@@ -81,7 +82,7 @@ def arrays(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
 
 
 @given(arrays())
-@settings(max_examples=300)
+@at_least(300)
 def test_allocation_equals_the_documented_rule(case) -> None:  # type: ignore[no-untyped-def]
     values, feasible, limit, k = case
     lists, relaxed = allocate(values, feasible, limit, k)
@@ -195,7 +196,7 @@ def check_invariants(
     k=st.integers(1, 4),
     exposure=st.sampled_from([None, 0.2, 0.5, 1.0, 2.0]),
 )
-@settings(max_examples=150)
+@at_least(150)
 def test_shortlist_invariants(cohort, k: int, exposure: float | None) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     sl = shortlist(ps, ls, k=k, exposure=exposure)
@@ -203,7 +204,6 @@ def test_shortlist_invariants(cohort, k: int, exposure: float | None) -> None:  
 
 
 @given(cohort=cohorts(max_participants=9, max_peers=5), k=st.integers(1, 4))
-@settings(max_examples=100)
 def test_without_a_cap_each_list_is_the_k_best_feasible(cohort, k: int) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     sm = score(ps, ls)
@@ -221,7 +221,6 @@ def test_without_a_cap_each_list_is_the_k_best_feasible(cohort, k: int) -> None:
     rnd=st.randoms(use_true_random=False),
     exposure=st.sampled_from([None, 0.3, 2.0]),
 )
-@settings(max_examples=80)
 def test_row_order_never_matters(cohort, rnd, exposure: float | None) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     a = shortlist(ps, ls, k=2, exposure=exposure)
@@ -235,7 +234,6 @@ def test_row_order_never_matters(cohort, rnd, exposure: float | None) -> None:  
 
 
 @given(cohort=cohorts(max_participants=8, max_peers=5, min_peers=1), data=st.data())
-@settings(max_examples=80)
 def test_spare_capacity_for_a_programme_under_way(cohort, data) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     spare = {
@@ -267,7 +265,6 @@ def test_spare_from_a_previous_match_result() -> None:
     cohort=cohorts(max_participants=8, max_peers=5, min_peers=1),
     data=st.data(),
 )
-@settings(max_examples=80)
 def test_blocked_pairs_are_never_listed(cohort, data) -> None:  # type: ignore[no-untyped-def]
     ps, ls = cohort
     pairs = [(p.id, x.id) for p in ps for x in ls]
