@@ -160,7 +160,9 @@ def check_invariants(
             assert tuple(c.card) == DEFAULT_CARD_FIELDS
             assert not set(c.card) & (PRIVATE_FIELDS | {"vetoes", "id"})
             assert not any(r.startswith(label) for r in c.reasons for label in PRIVATE_LABELS)
-            assert 1 <= len(c.reasons) <= 3 or c.score == 0
+            # reasons come from shareable fields only: a score earned on a hidden field (the
+            # region, say) may leave a candidate with no reason to show
+            assert len(c.reasons) <= 3
             if not c.relaxed:
                 over[c.peer_id] = over.get(c.peer_id, 0) + 1
         relaxed = [c for c in cands if c.relaxed]
@@ -420,3 +422,15 @@ def test_exports_csv_json_and_preferred(tmp_path) -> None:  # type: ignore[no-un
     assert isinstance(sl["P1"][0], Candidate)
     again = pickle.loads(pickle.dumps(sl))
     assert again == sl and again.limits == sl.limits and again.input_hash == sl.input_hash
+
+
+def test_a_score_from_a_hidden_field_gives_no_reason() -> None:
+    # found by the thorough profile: the only thing the pair shares is the region, which is
+    # not on the card, so the candidate has a positive score and nothing shareable to say
+    cfg = MatchConfig.from_mapping(
+        {"preset": "none", "criteria": {"region": {"kind": "exact", "weight": 1.0}}}
+    )
+    ps = [Participant(id="P1", age=40, languages="en", region="V5K")]
+    ls = [PeerLeader(id="L1", age=60, languages="en", region="V5K")]
+    (cand,) = shortlist(ps, ls, k=3, config=cfg)["P1"]
+    assert cand.score == 1.0 and cand.reasons == ()
