@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.checks import number_problem, whole_numbers
 from peermatch.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -181,21 +182,10 @@ def as_problem(
         problems.append(f"feasible: expected shape {(n, m)}, got {f.shape}")
     elif f.dtype != np.bool_:
         problems.append(f"feasible: expected a boolean array, got dtype {f.dtype}")
-    c = np.asarray(capacity)
-    if c.shape != (m,):
-        problems.append(f"capacity: expected shape ({m},), got {c.shape}")
-    elif not np.issubdtype(c.dtype, np.integer):
-        if (
-            np.issubdtype(c.dtype, np.floating)
-            and np.all(np.isfinite(c))
-            and np.all(c == np.round(c))
-        ):
-            c = c.astype(np.int64)
-        else:
-            problems.append("capacity: expected whole numbers")
+    c, cap_problem = whole_numbers(capacity, shape=(m,), low=0)
+    if cap_problem is not None:
+        problems.append(f"capacity: {cap_problem}")
     if not problems:
-        if np.any(np.asarray(c) < 0):
-            problems.append("capacity: must not be negative")
         bad = ~np.isfinite(v)
         if np.any(bad):
             i, j = np.argwhere(bad)[0]
@@ -203,9 +193,10 @@ def as_problem(
                 f"values: every value must be finite; found {v[i, j]} at ({i}, {j}) "
                 f"and {int(bad.sum()) - 1} more"
             )
-    if not np.isfinite(preference_bonus) or preference_bonus < 0:
-        problems.append(f"preference_bonus: expected a finite number >= 0, got {preference_bonus}")
-    if problems:
+    bonus_problem = number_problem(preference_bonus, low=0)
+    if bonus_problem is not None:
+        problems.append(f"preference_bonus: {bonus_problem}")
+    if problems or c is None:
         raise InputError(problems)
     prefs = (
         Preferences.empty(n) if preferences is None else Preferences.from_lists(preferences, n, m)
@@ -213,7 +204,7 @@ def as_problem(
     return ArrayProblem(
         values=np.ascontiguousarray(v),
         feasible=np.ascontiguousarray(f, dtype=np.bool_),
-        capacity=np.asarray(c, dtype=np.int64),
+        capacity=c,
         preferences=prefs,
         preference_bonus=float(preference_bonus),
     )

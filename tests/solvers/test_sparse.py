@@ -16,6 +16,8 @@ from peermatch.solvers._blocks import (
     solve_blocks,
     solve_problem_sparse,
 )
+from peermatch.solvers._blocks._chunks import top_mask
+from peermatch.solvers._blocks._columns import ColumnBest
 from peermatch.solvers._common import ArrayProblem, as_problem
 from peermatch.solvers._hungarian import solve_hungarian
 
@@ -369,3 +371,49 @@ def test_column_lists_ignore_pairs_that_are_not_allowed() -> None:
     assert _totals(problem, result.assignment) == pytest.approx(
         _totals(problem, solve_hungarian(problem))
     )
+
+
+# -- pieces: the tie-break rule (higher value first, then the smaller index) -----------------
+
+
+@given(
+    values=st.lists(
+        st.lists(st.sampled_from([-np.inf, 0.0, 0.5, 1.0]), min_size=6, max_size=6),
+        min_size=1,
+        max_size=5,
+    ),
+    count=st.integers(1, 6),
+)
+def test_top_mask_keeps_the_best_first_entries(values: list[list[float]], count: int) -> None:
+    x = np.array(values)
+    expected = np.zeros(x.shape, dtype=bool)
+    for i, row in enumerate(x.tolist()):
+        ranked = sorted(range(len(row)), key=lambda j: (-row[j], j))
+        expected[i, ranked[:count]] = True
+    assert np.array_equal(top_mask(x, count), expected)
+
+
+@given(
+    keys=st.lists(
+        st.lists(st.sampled_from([-np.inf, 0.0, 1.0, 2.0]), min_size=3, max_size=3),
+        min_size=1,
+        max_size=30,
+    ),
+    size=st.integers(1, 4),
+    block=st.integers(1, 7),
+)
+def test_column_lists_keep_the_best_rows_ties_to_the_smaller_row(
+    keys: list[list[float]], size: int, block: int
+) -> None:
+    key = np.array(keys)
+    n, m = key.shape
+    best = ColumnBest(m, size)
+    for start in range(0, n, block):  # offered in row order, as a pass over row blocks does
+        rows = np.arange(start, min(n, start + block), dtype=np.int64)
+        best.update(key[rows], rows, 10.0 * key[rows])
+    best.merge()
+    for j in range(m):
+        ranked = sorted((i for i in range(n) if key[i, j] > -np.inf), key=lambda i: (-key[i, j], i))
+        kept = [int(i) for i in best.row[j] if i >= 0]
+        assert kept == ranked[:size]
+        assert best.obj[j, : len(kept)].tolist() == [10.0 * key[i, j] for i in kept]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from peermatch._core.order import best_first
 from peermatch.solvers._blocks._pairs import Edges
 from peermatch.solvers._common import FloatArray, IntArray
 
@@ -14,7 +15,9 @@ class ColumnBest:
     """Running best ``size`` rows of every column (by a ranking key) over a pass.
 
     Offers above the current floors are buffered and merged in batches, so the floors lag a
-    little behind (more offers pass, none is lost).
+    little behind (more offers pass, none is lost). Rows must be offered in increasing order
+    (as a pass over row blocks does): equal keys then keep the smaller row, the tie-break of
+    :func:`peermatch._core.order.best_first`.
     """
 
     def __init__(self, m: int, size: int) -> None:
@@ -50,16 +53,17 @@ class ColumnBest:
         if not self.pending:
             return
         size = self.size
-        cols = [p[0] for p in self.pending]
-        cols.append(np.repeat(np.arange(self.m), size))
+        # kept rows first, then the offers as they came: rows in increasing order per column
+        # (offers come in row order, each after the rows kept before it)
+        cols = [np.repeat(np.arange(self.m), size), *(p[0] for p in self.pending)]
         all_col = np.concatenate(cols)
-        all_key = np.concatenate([*(p[1] for p in self.pending), self.key.ravel()])
-        all_row = np.concatenate([*(p[2] for p in self.pending), self.row.ravel()])
-        all_obj = np.concatenate([*(p[3] for p in self.pending), self.obj.ravel()])
+        all_key = np.concatenate([self.key.ravel(), *(p[1] for p in self.pending)])
+        all_row = np.concatenate([self.row.ravel(), *(p[2] for p in self.pending)])
+        all_obj = np.concatenate([self.obj.ravel(), *(p[3] for p in self.pending)])
         self.pending.clear()
         self.n_pending = 0
-        # best first within each column: sort by key, then a stable (radix) sort by column
-        order = np.argsort(-all_key)
+        # best first, ties to the smaller row, then a stable (radix) sort by column
+        order = best_first(all_key)
         narrow = np.uint16 if self.m <= 1 << 16 else np.uint32
         order = order[np.argsort(all_col[order].astype(narrow), kind="stable")]
         all_col = all_col[order]

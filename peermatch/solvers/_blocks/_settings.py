@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from peermatch.errors import InputError
+from peermatch._core.checks import whole_number_problem, whole_numbers
+from peermatch.errors import InputError, Problem
 from peermatch.solvers._blocks._chunks import Layout
 from peermatch.solvers._blocks._pairs import Bonus
 from peermatch.solvers._blocks._restricted import BACKENDS, choose_backend
@@ -54,28 +55,46 @@ def check_settings(
     Raises
     ------
     InputError
-        Listing the bad arguments; or OR-Tools asked for but not installed.
+        Listing every bad argument; or OR-Tools asked for but not installed.
     """
-    cap, bonus = _check_args(
-        n, m, capacity, bonus_rows, bonus_cols, bonus_values, k, block_rows, max_rounds, backend
-    )
-    problems: list[str] = [
-        f"{name}: expected a whole number >= 0 or None, got {val!r}"
-        for name, val in (("col_k", col_k), ("shadow", shadow))
-        if val is not None
-        and (isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 0)
-    ]
-    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
-        problems.append(f"workers: expected a whole number >= 1, got {workers!r}")
-    if problems:
+    problems: list[Problem] = []
+    for name, val, low, none_ok in (
+        ("n", n, 0, False),
+        ("m", m, 0, False),
+        ("k", k, 1, False),
+        ("block_rows", block_rows, 1, False),
+        ("max_rounds", max_rounds, 0, False),
+        ("col_k", col_k, 0, True),
+        ("shadow", shadow, 0, True),
+        ("workers", workers, 1, False),
+    ):
+        problem = whole_number_problem(val, low=low, none_ok=none_ok)
+        if problem is not None:
+            problems.append(Problem(None, None, name, problem))
+    if backend not in BACKENDS:
+        problems.append(
+            Problem(
+                None,
+                None,
+                "backend",
+                f"unknown {backend!r}; expected one of: {', '.join(BACKENDS)}",
+            )
+        )
+    cap = None
+    if not any(p.field == "m" for p in problems):
+        cap, cap_problem = whole_numbers(capacity, shape=(int(m),), low=0)  # type: ignore[call-overload]
+        if cap_problem is not None:
+            problems.append(Problem(None, None, "capacity", cap_problem))
+    if problems or cap is None:
         raise InputError(problems)
-    kk = int(k)  # type: ignore[call-overload]
+    nn, mm, kk = int(n), int(m), int(k)  # type: ignore[call-overload]
+    bonus = _check_bonus(bonus_rows, bonus_cols, bonus_values, nn, mm)
     if col_k is None:
         col_k = int(min(6 * int(cap.max(initial=0)), 64))
     keep = max(kk, 3 * kk if shadow is None else kk + int(shadow))  # type: ignore[call-overload]
     return Settings(
-        n=int(n),  # type: ignore[call-overload]
-        m=int(m),  # type: ignore[call-overload]
+        n=nn,
+        m=mm,
         capacity=cap,
         bonus=bonus,
         k=kk,
@@ -85,58 +104,29 @@ def check_settings(
         max_rounds=int(max_rounds),  # type: ignore[call-overload]
         backend=choose_backend(backend),
         workers=int(workers),  # type: ignore[call-overload]
-        layout=Layout.build(int(m), keep),  # type: ignore[call-overload]
+        layout=Layout.build(mm, keep),
     )
 
 
-def _check_args(
-    n: object,
-    m: object,
-    capacity: object,
-    bonus_rows: object,
-    bonus_cols: object,
-    bonus_values: object,
-    k: object,
-    block_rows: object,
-    max_rounds: object,
-    backend: str,
-) -> tuple[IntArray, Bonus]:
-    problems: list[str] = []
-    for name, val, low in (
-        ("n", n, 0),
-        ("m", m, 0),
-        ("k", k, 1),
-        ("block_rows", block_rows, 1),
-        ("max_rounds", max_rounds, 0),
-    ):
-        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < low:
-            problems.append(f"{name}: expected a whole number >= {low}, got {val!r}")
-    if backend not in BACKENDS:
-        problems.append(f"backend: unknown {backend!r}; expected one of: {', '.join(BACKENDS)}")
-    cap = np.asarray(capacity)
-    if cap.shape != (m,) or not np.issubdtype(cap.dtype, np.integer):
-        problems.append(f"capacity: expected {m} whole numbers, got {cap.dtype} {cap.shape}")
-    elif np.any(cap < 0):
-        problems.append("capacity: must not be negative")
-    given = [x is not None for x in (bonus_rows, bonus_cols, bonus_values)]
-    if any(given) and not all(given):
-        problems.append("bonus_rows, bonus_cols, bonus_values: give all three or none")
-    if problems:
-        raise InputError(problems)
-    if all(given):
-        br = np.asarray(bonus_rows, dtype=np.int64).ravel()
-        bc = np.asarray(bonus_cols, dtype=np.int64).ravel()
-        bv = np.asarray(bonus_values, dtype=np.float64).ravel()
-        if not br.size == bc.size == bv.size:
-            problems.append("bonus_rows, bonus_cols, bonus_values: lengths differ")
-        elif br.size and (br.min() < 0 or br.max() >= n or bc.min() < 0 or bc.max() >= m):
-            problems.append("bonus_rows, bonus_cols: index outside the problem")
-        elif not np.all(np.isfinite(bv)):
-            problems.append("bonus_values: must be finite")
-        if problems:
-            raise InputError(problems)
-        order = np.lexsort((bc, br))
-        bonus = Bonus(br[order], bc[order], bv[order])
+def _check_bonus(rows: object, cols: object, values: object, n: int, m: int) -> Bonus:
+    """The sparse preference bonus sorted by (row, column), or none."""
+    given = [x is not None for x in (rows, cols, values)]
+    if not any(given):
+        return Bonus.none()
+    problem = None
+    if not all(given):
+        problem = "give all three or none"
     else:
-        bonus = Bonus.none()
-    return cap.astype(np.int64), bonus
+        br = np.asarray(rows, dtype=np.int64).ravel()
+        bc = np.asarray(cols, dtype=np.int64).ravel()
+        bv = np.asarray(values, dtype=np.float64).ravel()
+        if not br.size == bc.size == bv.size:
+            problem = "lengths differ"
+        elif br.size and (br.min() < 0 or br.max() >= n or bc.min() < 0 or bc.max() >= m):
+            problem = "index outside the problem"
+        elif not np.all(np.isfinite(bv)):
+            problem = "bonus values must be finite"
+    if problem is not None:
+        raise InputError([Problem(None, None, "bonus_rows, bonus_cols, bonus_values", problem)])
+    order = np.lexsort((bc, br))
+    return Bonus(br[order], bc[order], bv[order])
