@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peermatch.errors import InputError
+from peermatch.errors import InputError, OptimalityWarning
 from peermatch.solvers._blocks import (
     SparseResult,
     ortools_available,
@@ -162,7 +163,11 @@ def test_stopped_early_reports_an_honest_gap(backend: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems())
 def test_gap_bound_of_a_first_solve_is_an_upper_bound(backend: str, problem: ArrayProblem) -> None:
-    result = solve_problem_sparse(problem, k=1, max_rounds=0, backend=backend)  # type: ignore[arg-type]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = solve_problem_sparse(problem, k=1, max_rounds=0, backend=backend)  # type: ignore[arg-type]
+    # an uncertified result always warns, a certified one never does
+    assert [w.category for w in caught] == ([] if result.certified else [OptimalityWarning])
     _assert_valid(problem, result.assignment)
     count, total = _totals(problem, result.assignment)
     best_count, best_total = _totals(problem, solve_hungarian(problem))
@@ -177,6 +182,25 @@ def test_gap_bound_of_a_first_solve_is_an_upper_bound(backend: str, problem: Arr
         offset = result.count_weight - result.objective_min
         true_gap = (best_count - count) * offset + best_total - total
         assert true_gap <= result.gap_bound + 1e-9
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stopped_in_memory_solve_warns(backend: str) -> None:
+    rng = np.random.default_rng(0)  # popular leaders: one candidate per row is not enough
+    values = rng.random((30, 8)) + 2 * rng.random(8)[None, :]
+    problem = as_problem(values, rng.random((30, 8)) < 0.9, rng.integers(1, 4, 8))
+    assert solve_problem_sparse(problem, k=1, backend=backend).rounds > 1  # type: ignore[arg-type]
+    with pytest.warns(OptimalityWarning, match="valid but not proven optimal") as caught:
+        result = solve_problem_sparse(problem, k=1, max_rounds=0, backend=backend)  # type: ignore[arg-type]
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+    assert not result.certified and result.count_certified
+    assert f"at most {result.gap_bound:.3g} higher" in str(caught[0].message)
+    _assert_valid(problem, result.assignment)
+    count, total = _totals(problem, result.assignment)
+    best_count, best_total = _totals(problem, solve_hungarian(problem))
+    assert count == best_count
+    assert best_total - total <= result.gap_bound
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -26,7 +26,7 @@ One module per job:
 
 from peermatch.solvers._blocks._driver import solve_blocks, solve_problem_sparse
 from peermatch.solvers._blocks._restricted import BACKENDS, Backend, ortools_available
-from peermatch.solvers._blocks._result import BlockProvider, SparseResult
+from peermatch.solvers._blocks._result import BlockProvider, SparseResult, uncertified_message
 
 __all__ = [
     "BACKENDS",
@@ -36,4 +36,5 @@ __all__ = [
     "ortools_available",
     "solve_blocks",
     "solve_problem_sparse",
+    "uncertified_message",
 ]

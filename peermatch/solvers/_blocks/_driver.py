@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from peermatch._core.warn import warn
+from peermatch.errors import OptimalityWarning
 from peermatch.solvers._blocks._certificate import RowBounds, Shadows, Violations, potentials
 from peermatch.solvers._blocks._chunks import top_mask
 from peermatch.solvers._blocks._columns import ColumnBest
 from peermatch.solvers._blocks._pairs import Candidates, entries
 from peermatch.solvers._blocks._restricted import Backend, solve_restricted
-from peermatch.solvers._blocks._result import BlockProvider, SparseResult
+from peermatch.solvers._blocks._result import BlockProvider, SparseResult, uncertified_message
 from peermatch.solvers._blocks._scan import Scan, exact_min, scan
 from peermatch.solvers._blocks._settings import Settings, check_settings
 from peermatch.solvers._blocks._weights import Scale
@@ -436,6 +438,12 @@ def solve_problem_sparse(
     -------
     SparseResult
 
+    Warns
+    -----
+    OptimalityWarning
+        When the round limit ends the certificate before it proves the result optimal: the
+        assignment is valid, ``certified`` is False and ``gap_bound`` bounds the shortfall.
+
     Examples
     --------
     >>> import numpy as np
@@ -455,7 +463,7 @@ def solve_problem_sparse(
     n, m = problem.shape
     prefs = problem.preferences
     bonus = prefs.bonus(problem.preference_bonus) if len(prefs) else None
-    return solve_blocks(
+    result = solve_blocks(
         provider,
         n,
         m,
@@ -468,3 +476,6 @@ def solve_problem_sparse(
         max_rounds=max_rounds,
         backend=backend,
     )
+    if not result.certified:
+        warn(OptimalityWarning(f"block solver: {uncertified_message(result)}"))
+    return result

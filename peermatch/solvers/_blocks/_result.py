@@ -97,9 +97,10 @@ def uncertified_message(result: SparseResult) -> str:
     (its round limit); no matching places more participants, and the best total of score +
     preference bonus is at most 0.25 higher
     """
+    rounds = f"{result.rounds} round" + ("" if result.rounds == 1 else "s")
     head = (
         "the matching is valid but not proven optimal: the certificate stopped after "
-        f"{result.rounds} rounds (its round limit); "
+        f"{rounds} (its round limit); "
     )
     if result.count_certified:
         return head + (
