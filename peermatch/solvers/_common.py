@@ -24,6 +24,12 @@ IntArray = NDArray[np.int64]
 #: ``preferred`` list adds ``b * (L - k + 1) / L`` to the pair's objective.
 DEFAULT_PREFERENCE_BONUS = 0.05
 
+#: Largest magnitude of a value, and largest preference bonus, that :func:`peermatch.solve`
+#: accepts. Up to here float64 keeps the exact solvers within 1e-6 per participant of the
+#: optimum (``docs/solvers.md``); beyond it, differences of 1e-6 are lost in the last digits of
+#: the values. Scores are in [0, 1].
+VALUE_LIMIT = 1e9
+
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
@@ -167,7 +173,8 @@ def as_problem(
     Raises
     ------
     InputError
-        Listing every problem with shapes, dtypes, non-finite values or capacities.
+        Listing every problem with shapes, dtypes, values that are not finite or outside
+        ``[-VALUE_LIMIT, VALUE_LIMIT]``, or capacities.
     """
     problems: list[str] = []
     v = np.asarray(values)
@@ -186,14 +193,18 @@ def as_problem(
     if cap_problem is not None:
         problems.append(f"capacity: {cap_problem}")
     if not problems:
-        bad = ~np.isfinite(v)
+        bad = ~(np.abs(v) <= VALUE_LIMIT)  # NaN and infinities too
         if np.any(bad):
             i, j = np.argwhere(bad)[0]
+            more = int(bad.sum()) - 1
             problems.append(
-                f"values: every value must be finite; found {v[i, j]} at ({i}, {j}) "
-                f"and {int(bad.sum()) - 1} more"
+                f"values: expected finite numbers from {-VALUE_LIMIT:g} to {VALUE_LIMIT:g}, "
+                f"found {v[i, j]:g} at ({i}, {j})"
+                + (f" and {more} more" if more else "")
+                + "; the exact solvers keep to 1e-6 per participant only in this range, so "
+                "rescale larger values"
             )
-    bonus_problem = number_problem(preference_bonus, low=0)
+    bonus_problem = number_problem(preference_bonus, low=0, high=VALUE_LIMIT)
     if bonus_problem is not None:
         problems.append(f"preference_bonus: {bonus_problem}")
     if problems or c is None:
