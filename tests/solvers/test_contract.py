@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 from peermatch import InputError, solve
 from peermatch.solvers import SOLVERS
@@ -86,7 +86,6 @@ def test_unknown_solver_lists_the_valid_ones() -> None:
 
 
 @pytest.mark.parametrize("name", ALL)
-@settings(max_examples=200, deadline=None)
 @given(inst=instances(max_n=9, max_m=5))
 def test_valid_and_deterministic(name: str, inst: brute.Instance) -> None:
     values, feasible, capacity = (a.copy() for a in (inst.values, inst.feasible, inst.capacity))

@@ -9,7 +9,7 @@ from itertools import permutations
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch import InputError, solve
@@ -33,7 +33,6 @@ def run(inst: brute.Instance, name: str) -> list[int]:
     return [int(j) for j in out]
 
 
-@settings(max_examples=250, deadline=None)
 @given(inst=instances())
 def test_hungarian_reaches_the_enumerated_optimum(inst: brute.Instance) -> None:
     got = run(inst, "hungarian")
@@ -43,7 +42,6 @@ def test_hungarian_reaches_the_enumerated_optimum(inst: brute.Instance) -> None:
     assert brute.total(inst, got) == pytest.approx(best_total, abs=TOL)
 
 
-@settings(max_examples=250, deadline=None)
 @given(inst=instances())
 def test_maximin_reaches_the_enumerated_optimum(inst: brute.Instance) -> None:
     got = run(inst, "maximin")
@@ -54,7 +52,6 @@ def test_maximin_reaches_the_enumerated_optimum(inst: brute.Instance) -> None:
     assert brute.total(inst, got) == pytest.approx(best_total, abs=TOL)
 
 
-@settings(max_examples=150, deadline=None)
 @given(inst=instances())
 def test_maximin_never_matches_fewer_or_lower_than_hungarian(inst: brute.Instance) -> None:
     exact = run(inst, "hungarian")
@@ -132,7 +129,6 @@ def _bottleneck_by_networkx(inst: brute.Instance) -> tuple[int, float]:
     raise AssertionError("unreachable")
 
 
-@settings(max_examples=40, deadline=None)
 @given(inst=instances(max_n=25, max_m=8, max_capacity=4, preferences=False))
 def test_maximin_bottleneck_on_medium_instances(inst: brute.Instance) -> None:
     got = run(inst, "maximin")
@@ -142,7 +138,6 @@ def test_maximin_bottleneck_on_medium_instances(inst: brute.Instance) -> None:
     assert brute.lowest_value(inst, got) == low
 
 
-@settings(max_examples=100, deadline=None)
 @given(inst=instances(max_n=12, max_m=6), data=st.data())
 def test_max_matched_returns_a_matching_of_its_size(
     inst: brute.Instance, data: st.DataObject

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch.errors import InputError, OptimalityWarning
@@ -69,7 +69,6 @@ def problems(draw: st.DrawFn) -> ArrayProblem:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems(), k=st.integers(1, 3), col_k=st.sampled_from([0, None]))
 def test_matches_dense_optimum(
     backend: str, problem: ArrayProblem, k: int, col_k: int | None
@@ -160,7 +159,6 @@ def test_stopped_early_reports_an_honest_gap(backend: str) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems())
 def test_gap_bound_of_a_first_solve_is_an_upper_bound(backend: str, problem: ArrayProblem) -> None:
     with warnings.catch_warnings(record=True) as caught:
@@ -241,7 +239,6 @@ def test_deterministic() -> None:
         assert np.array_equal(first.assignment, again.assignment)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems(), k=st.integers(1, 3))
 def test_threads_change_nothing(problem: ArrayProblem, k: int) -> None:
     n, m = problem.shape
