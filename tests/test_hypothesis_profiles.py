@@ -34,11 +34,6 @@ SLOW_TESTS: dict[str, str] = {
     ),
 }
 
-# The tests of tests/solvers are being converted to the budgets of budget.py; until that is done
-# their example counts are not checked (their discovery still is).
-BEING_CONVERTED = "tests.solvers."
-
-
 def _module_name(path: Path) -> str:
     return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
 
@@ -90,8 +85,6 @@ def _default_profile_or_smaller() -> bool:
 
 @pytest.mark.parametrize("module_name", TEST_MODULES)
 def test_no_test_runs_fewer_examples_than_the_profile(module_name: str) -> None:
-    if module_name.startswith(BEING_CONVERTED):
-        pytest.skip("tests/solvers is being converted to the example budgets of budget.py")
     profile = settings.default.max_examples
     short = {
         name: s.max_examples

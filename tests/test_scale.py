@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import cohorts
 
-from peermatch import MatchConfig, match
+from peermatch import MatchConfig, OptimalityWarning, match
 from peermatch.matching import _scale
 from peermatch.matching._match import analyse, analyse_from_stats
 from peermatch.matching._verify import assignment_objective, check_result
@@ -88,6 +88,47 @@ def test_demo_cohort_sparse_equals_dense() -> None:
     for key in ("n_matched", "rank1_share", "blocking_pairs", "unmatched_no_feasible_leader"):
         if key != "blocking_pairs":
             assert sparse.metrics[key] == pytest.approx(dense.metrics[key], abs=0.02)
+
+
+def _alike_cohort():  # type: ignore[no-untyped-def]
+    """Sixty copies of one participant and thirty single-place leaders: every row keeps the
+    same candidates, so the first restricted problem leaves leaders unused and the
+    certificate needs a second round."""
+    ps, ls = generate_cohort(60, 30, seed=5)
+    same = [
+        ps[0].model_copy(update={"id": f"P{i:03d}", "preferred": [], "vetoes": []})
+        for i in range(60)
+    ]
+    single = [
+        leader.model_copy(update={"capacity": 1, "active": True, "vetoes": []}) for leader in ls
+    ]
+    return same, single
+
+
+def test_stopped_certificate_warns_and_the_result_says_so() -> None:
+    ps, ls = _alike_cohort()
+    dense = match(ps, ls)
+    with mock.patch.object(_scale, "SPARSE_MIN_PAIRS", 0):
+        full = match(ps, ls)
+    assert full.metrics["certified"] == 1
+    assert full.metrics["certificate_rounds"] >= 2  # the case needs more than one round
+    assert full.metrics["n_matched"] == dense.metrics["n_matched"]
+    with (
+        mock.patch.object(_scale, "SPARSE_MIN_PAIRS", 0),
+        mock.patch.object(_scale, "MAX_ROUNDS", 0),
+        pytest.warns(OptimalityWarning, match="valid but not proven optimal") as caught,
+    ):
+        stopped = match(ps, ls)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__  # it points at the caller's line
+    gap = stopped.metrics["gap_bound"]
+    assert f"{gap:.3g}" in str(caught[0].message)
+    assert stopped.metrics["certified"] == 0
+    assert stopped.metrics["certificate_rounds"] == 1
+    assert gap > 0
+    assert stopped.manifest.solver == "hungarian"
+    assert check_result(stopped, ps, ls) == []  # still a valid matching
+    assert stopped.metrics["n_matched"] < full.metrics["n_matched"]
 
 
 def test_size_threshold() -> None:

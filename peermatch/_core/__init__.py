@@ -2,6 +2,6 @@
 
 Nothing here knows about profiles, scores or results: safe file reading and writing, the
 wording of "did you mean" hints, checks of scalar arguments, the tie-break order, lazy imports
-of optional extras and small HTML helpers. Every other subpackage may import from here; this
-package imports only :mod:`peermatch.errors`.
+of optional extras, warnings at the caller's line and small HTML helpers. Every other
+subpackage may import from here; this package imports only :mod:`peermatch.errors`.
 """

@@ -4,6 +4,7 @@
 return None; :func:`check_whole_number` and :func:`check_number` raise
 :class:`~peermatch.errors.InputError` with that message. A boolean is never a number here
 (``True`` is an ``int`` in Python), NumPy integers and floats are, and NaN never is.
+:func:`whole_numbers` checks a whole array of them (capacities) the same way.
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ import math
 import numbers
 from decimal import Decimal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 
-__all__ = ["check_number", "check_whole_number", "number_problem", "whole_number_problem"]
+__all__ = [
+    "check_number",
+    "check_whole_number",
+    "number_problem",
+    "whole_number_problem",
+    "whole_numbers",
+]
 
 
 def _num(x: float) -> str:
@@ -63,6 +73,45 @@ def whole_number_problem(
     if (low is not None and n < low) or (high is not None and n > high):
         return f"expected {expected}, found {n}"
     return None
+
+
+def whole_numbers(
+    values: object, *, shape: tuple[int, ...], low: int | None = None
+) -> tuple[NDArray[np.int64] | None, str | None]:
+    """``values`` as int64 if they are whole numbers ``>= low`` of this shape, or the problem.
+
+    Integer arrays, and float arrays whose entries are all whole, are accepted; booleans are
+    not numbers. Returns ``(array, None)`` or ``(None, problem)``.
+
+    Examples
+    --------
+    >>> whole_numbers([2, 0, 3.0], shape=(3,), low=0)[0].tolist()
+    [2, 0, 3]
+    >>> whole_numbers([2, -1], shape=(2,), low=0)[1]
+    'expected whole numbers >= 0, found -1 at position 1'
+    >>> whole_numbers([2.5, 1], shape=(2,))[1]
+    'expected whole numbers, found 2.5 at position 0'
+    >>> whole_numbers([1, 2, 3], shape=(2,))[1]
+    'expected 2 whole numbers (shape (2,)), found shape (3,)'
+    """
+    expected = "whole numbers" + _bounds(low, None)
+    arr = np.asarray(values)
+    if arr.shape != shape:
+        count = math.prod(shape)
+        return None, f"expected {count} {expected} (shape {shape}), found shape {arr.shape}"
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        return None, f"expected {expected}, found dtype {arr.dtype}"
+    if np.issubdtype(arr.dtype, np.floating):
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if np.any(bad):
+            pos = int(np.argmax(bad.ravel()))
+            return None, f"expected {expected}, found {arr.ravel()[pos].item()!r} at position {pos}"
+    if low is not None and np.any(arr < low):
+        pos = int(np.argmax((arr < low).ravel()))
+        return None, f"expected {expected}, found {arr.ravel()[pos].item()!r} at position {pos}"
+    return arr.astype(np.int64), None
 
 
 def check_whole_number(

@@ -123,16 +123,29 @@ def _task_match(n: int) -> dict[str, Any]:
     }
 
 
+def _count_first_weights(objective: Any, allowed: Any) -> Any:
+    """The textbook one-matrix form: ``C + (obj - omin)`` on allowed pairs, 0 elsewhere.
+
+    ``C > n * spread``, so any matching with one more pair outweighs every total; a row on a
+    weight-0 place is unmatched. One linear sum assignment then puts the count first.
+    """
+    if not np.any(allowed):
+        return np.zeros_like(objective)
+    sel = objective[allowed]
+    omin = float(sel.min())
+    big = (objective.shape[0] + 1) * max(float(sel.max()) - omin, 1.0) + 1.0
+    return np.where(allowed, objective - omin + big, 0.0)
+
+
 def _expanded(n: int) -> tuple[Any, Any, Any, float]:
     from peermatch.scoring._scorer import build_scorer
-    from peermatch.solvers._hungarian import count_first_weights
 
     ps, ls = _cohort(n)
     scorer = build_scorer(ps, ls)
     values, reasons = scorer.dense()
     cap = scorer.cohort.capacity
     t0 = time.perf_counter()
-    weights, _ = count_first_weights(values, (reasons == 0) & (cap > 0)[None, :])
+    weights = _count_first_weights(values, (reasons == 0) & (cap > 0)[None, :])
     expanded = weights[:, np.repeat(np.arange(cap.size), cap)]
     build = time.perf_counter() - t0
     return scorer, values, expanded, build

@@ -23,13 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.warn import warn
 from peermatch._version import __version__
-from peermatch.errors import InputError
+from peermatch.errors import InputError, OptimalityWarning
 from peermatch.matching._results import Manifest, Match, MatchResult, PeerLoad, Unmatched
 from peermatch.matching._scale import ProgressFn, RowStats, solve_sparse, use_sparse
 from peermatch.profiles._models import Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
+from peermatch.solvers._blocks import uncertified_message
 from peermatch.solvers._common import ArrayProblem
 from peermatch.solvers._solve import check_solver_name, run_solver
 
@@ -523,6 +525,13 @@ def _solve_sparse(
         "certificate_rounds": int(res.rounds),
     }
     metrics.update(extra_metrics or {})
+    if not res.certified:
+        warn(
+            OptimalityWarning(
+                f"hungarian: {uncertified_message(res)}; the result's metrics say certified = 0 "
+                "and give gap_bound"
+            )
+        )
     return build_result(
         scorer, assignment, "hungarian", capacity=capacity, extra_metrics=metrics, analysis=an
     )
@@ -567,6 +576,13 @@ def match(
     ------
     InputError
         Unknown solver, duplicate ids, or items that are not profiles.
+
+    Warns
+    -----
+    OptimalityWarning
+        Large cohorts (``docs/performance.md``): when ``hungarian``'s certificate stops at its
+        round limit before proving the matching optimal. The matching is still valid;
+        ``metrics["certified"]`` is 0 and ``metrics["gap_bound"]`` bounds the shortfall.
 
     Notes
     -----

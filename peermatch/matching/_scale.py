@@ -22,7 +22,7 @@ from peermatch._core.order import best_first
 from peermatch.scoring._scorer import Scorer
 from peermatch.solvers._blocks import SparseResult, ortools_available, solve_blocks
 
-__all__ = ["SPARSE_MIN_PAIRS", "RowStats", "solve_sparse", "use_sparse"]
+__all__ = ["MAX_ROUNDS", "SPARSE_MIN_PAIRS", "RowStats", "solve_sparse", "use_sparse"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -33,6 +33,10 @@ SPARSE_MIN_PAIRS = 1_000_000
 #: Without that backend, the dense solver is used up to this many entries of its
 #: capacity-expanded matrix (about 2.4 GB of float64); larger problems go sparse regardless.
 DENSE_MAX_ENTRIES = 300_000_000
+#: Most certificate rounds (re-solves after the first). Two to four were seen on every cohort
+#: measured; a result stopped by this limit is valid but not proven optimal, which its metrics
+#: and an :class:`~peermatch.errors.OptimalityWarning` say.
+MAX_ROUNDS = 50
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -134,6 +138,7 @@ def solve_sparse(
         bonus_values=bonus[2],
         k=k,
         block_rows=max(scorer.default_block_rows(), 16),
+        max_rounds=MAX_ROUNDS,
         workers=scoring_threads(),
     )
     for i in np.flatnonzero(~recorder.seen).tolist():  # rows the solver never asked for

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from peermatch._core.checks import number_problem, whole_numbers
 from peermatch.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -22,6 +23,12 @@ IntArray = NDArray[np.int64]
 #: Default preference bonus (``docs/choice.md``): a leader at position k of an L-long
 #: ``preferred`` list adds ``b * (L - k + 1) / L`` to the pair's objective.
 DEFAULT_PREFERENCE_BONUS = 0.05
+
+#: Largest magnitude of a value, and largest preference bonus, that :func:`peermatch.solve`
+#: accepts. Up to here float64 keeps the exact solvers within 1e-6 per participant of the
+#: optimum (``docs/solvers.md``); beyond it, differences of 1e-6 are lost in the last digits of
+#: the values. Scores are in [0, 1].
+VALUE_LIMIT = 1e9
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +173,8 @@ def as_problem(
     Raises
     ------
     InputError
-        Listing every problem with shapes, dtypes, non-finite values or capacities.
+        Listing every problem with shapes, dtypes, values that are not finite or outside
+        ``[-VALUE_LIMIT, VALUE_LIMIT]``, or capacities.
     """
     problems: list[str] = []
     v = np.asarray(values)
@@ -181,31 +189,25 @@ def as_problem(
         problems.append(f"feasible: expected shape {(n, m)}, got {f.shape}")
     elif f.dtype != np.bool_:
         problems.append(f"feasible: expected a boolean array, got dtype {f.dtype}")
-    c = np.asarray(capacity)
-    if c.shape != (m,):
-        problems.append(f"capacity: expected shape ({m},), got {c.shape}")
-    elif not np.issubdtype(c.dtype, np.integer):
-        if (
-            np.issubdtype(c.dtype, np.floating)
-            and np.all(np.isfinite(c))
-            and np.all(c == np.round(c))
-        ):
-            c = c.astype(np.int64)
-        else:
-            problems.append("capacity: expected whole numbers")
+    c, cap_problem = whole_numbers(capacity, shape=(m,), low=0)
+    if cap_problem is not None:
+        problems.append(f"capacity: {cap_problem}")
     if not problems:
-        if np.any(np.asarray(c) < 0):
-            problems.append("capacity: must not be negative")
-        bad = ~np.isfinite(v)
+        bad = ~(np.abs(v) <= VALUE_LIMIT)  # NaN and infinities too
         if np.any(bad):
             i, j = np.argwhere(bad)[0]
+            more = int(bad.sum()) - 1
             problems.append(
-                f"values: every value must be finite; found {v[i, j]} at ({i}, {j}) "
-                f"and {int(bad.sum()) - 1} more"
+                f"values: expected finite numbers from {-VALUE_LIMIT:g} to {VALUE_LIMIT:g}, "
+                f"found {v[i, j]:g} at ({i}, {j})"
+                + (f" and {more} more" if more else "")
+                + "; the exact solvers keep to 1e-6 per participant only in this range, so "
+                "rescale larger values"
             )
-    if not np.isfinite(preference_bonus) or preference_bonus < 0:
-        problems.append(f"preference_bonus: expected a finite number >= 0, got {preference_bonus}")
-    if problems:
+    bonus_problem = number_problem(preference_bonus, low=0, high=VALUE_LIMIT)
+    if bonus_problem is not None:
+        problems.append(f"preference_bonus: {bonus_problem}")
+    if problems or c is None:
         raise InputError(problems)
     prefs = (
         Preferences.empty(n) if preferences is None else Preferences.from_lists(preferences, n, m)
@@ -213,7 +215,7 @@ def as_problem(
     return ArrayProblem(
         values=np.ascontiguousarray(v),
         feasible=np.ascontiguousarray(f, dtype=np.bool_),
-        capacity=np.asarray(c, dtype=np.int64),
+        capacity=c,
         preferences=prefs,
         preference_bonus=float(preference_bonus),
     )

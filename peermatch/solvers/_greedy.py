@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from peermatch._core.order import best_first
 from peermatch.solvers._common import ArrayProblem, IntArray, register
 
 __all__ = ["solve_greedy"]
@@ -60,8 +61,8 @@ def solve_greedy(problem: ArrayProblem) -> IntArray:
     if rows.size == 0:
         return np.full(n, -1, dtype=np.int64)
     objective = problem.objective_matrix()[rows, cols]
-    # np.nonzero lists pairs by row, then column; a stable sort keeps that order among ties.
-    order = np.argsort(-objective, kind="stable")
+    # np.nonzero lists pairs by row, then column: best first keeps that order among ties
+    order = best_first(objective)
     room = problem.capacity.tolist()
     unmatched = int(np.unique(rows).size)
     places = int(problem.capacity[np.unique(cols)].sum())

@@ -7,26 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from peermatch.solvers._common import ArrayProblem, FloatArray, IntArray, register
+from peermatch.solvers._common import ArrayProblem, BoolArray, FloatArray, IntArray, register
+from peermatch.solvers._flow import max_matched
 
-__all__ = ["count_first_weights", "solve_hungarian"]
+__all__ = ["solve_hungarian"]
 
 
-def count_first_weights(objective: FloatArray, allowed: np.ndarray) -> tuple[FloatArray, float]:
-    """Shift objective values so that matching more participants always wins.
+def centred_weights(objective: FloatArray, allowed: BoolArray) -> FloatArray:
+    """``objective - min`` over allowed pairs (so in ``[0, spread]``), ``-inf`` elsewhere.
 
-    Returns the weights ``C + (obj - omin)`` on allowed pairs (0 elsewhere) and ``C``, where
-    ``C > n * (omax - omin)``: any matching with k + 1 pairs then outweighs every matching with k.
+    ``-inf`` marks a forbidden pair for :func:`scipy.optimize.linear_sum_assignment` with
+    ``maximize=True``.
     """
-    n = objective.shape[0]
-    if not np.any(allowed):
-        return np.zeros_like(objective), 1.0
-    sel = objective[allowed]
-    omin = float(sel.min())
-    spread = float(sel.max()) - omin
-    big = (n + 1) * max(spread, 1.0) + 1.0
-    weights = np.where(allowed, objective - omin + big, 0.0)
-    return weights, big
+    omin = float(objective[allowed].min()) if np.any(allowed) else 0.0
+    out: FloatArray = np.where(allowed, objective - omin, -np.inf)
+    return out
 
 
 @register(
@@ -49,13 +44,26 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
 
     Notes
     -----
-    Each leader ``j`` becomes ``min(capacity[j], n_j)`` identical slot columns, where ``n_j``
-    is the number of participants allowed with it (the compact dense form). Allowed pairs get
-    weight ``C + (v - v_min)`` with ``C > n * (v_max - v_min)``; everything else weighs 0, so a
-    row landing on a weight-0 slot is unmatched. One rectangular linear sum assignment
-    (:func:`scipy.optimize.linear_sum_assignment`, a shortest augmenting path method,
-    :math:`O(n^2 s)` for ``s`` slots) then maximises the number matched first and the total
-    second. Rows and leaders without any allowed pair are left out of the matrix.
+    Two stages, each exact:
+
+    1. the largest number :math:`k^*` of participants that can be matched (a maximum flow);
+    2. the largest total of value + preference bonus among matchings of :math:`k^*`
+       participants: each leader ``j`` becomes ``min(capacity[j], n_j)`` identical places
+       (``n_j`` participants are allowed with it), forbidden pairs weigh ``-inf``, and one
+       rectangular linear sum assignment (:func:`scipy.optimize.linear_sum_assignment`, a
+       shortest augmenting path method) runs on the ``r`` rows with an allowed pair and the
+       ``s`` places plus either :math:`r - k^*` "unmatched" columns (every row takes a
+       column) or :math:`s - k^*` "empty" rows (every place takes a row), whichever matrix
+       is smaller. Both weigh 0, and there are just enough of them for :math:`k^*` real
+       pairs, so the assignment maximises the total among matchings of :math:`k^*`
+       participants. Time :math:`O(a^2 b)` for an ``a x b`` matrix, ``a <= b``.
+
+    No large constant is added to put the count first (a constant larger than ``n`` times the
+    spread of the values would be needed, and would cost float64 ``log2(n)`` bits of the
+    values' differences): the weights are the objective minus its smallest allowed value, so
+    the arithmetic works at the scale of the spread. For values within the documented range
+    of :func:`peermatch.solve` the total is within 1e-6 per participant of the optimum.
+    Rows and leaders without any allowed pair are left out.
 
     References
     ----------
@@ -72,16 +80,23 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
     rows = np.flatnonzero(allowed.any(axis=1))
     if rows.size == 0:
         return out
-    sub_allowed = allowed[rows]
-    per_col = sub_allowed.sum(axis=0)
+    per_col = allowed[rows].sum(axis=0)
     slots = np.minimum(problem.capacity, per_col)
     cols = np.flatnonzero(slots > 0)
-    slot_col = np.repeat(cols, slots[cols])
-    objective = problem.objective_matrix()[rows][:, cols]
-    weights, _ = count_first_weights(objective, sub_allowed[:, cols])
-    expanded = weights[:, np.searchsorted(cols, slot_col)]
+    sub_allowed = allowed[np.ix_(rows, cols)]
+    count, _, _ = max_matched(sub_allowed, slots[cols])
+    weights = centred_weights(problem.objective_matrix()[np.ix_(rows, cols)], sub_allowed)
+    slot_of = np.repeat(np.arange(cols.size), slots[cols])  # position in cols of each slot
+    n_rows, n_slots = rows.size, slot_of.size
+    if n_rows * (n_slots + n_rows - count) <= (n_rows + n_slots - count) * n_slots:
+        # every row takes a place or one of the n_rows - count "unmatched" columns
+        expanded = np.zeros((n_rows, n_slots + n_rows - count))
+    else:
+        # more rows than places: every place takes a row or one of n_slots - count "empty"
+        # rows, the smaller matrix
+        expanded = np.zeros((n_rows + n_slots - count, n_slots))
+    expanded[:n_rows, :n_slots] = weights[:, slot_of]
     r, s = linear_sum_assignment(expanded, maximize=True)
-    chosen = slot_col[s]
-    ok = allowed[rows[r], chosen]
-    out[rows[r[ok]]] = chosen[ok]
+    hit = (r < n_rows) & (s < n_slots)
+    out[rows[r[hit]]] = cols[slot_of[s[hit]]]
     return out

@@ -9,6 +9,7 @@ import heapq
 
 import numpy as np
 
+from peermatch._core.order import best_first, best_first_grouped
 from peermatch.solvers._common import ArrayProblem, BoolArray, IntArray, register
 
 __all__ = ["solve_stable"]
@@ -76,9 +77,8 @@ def _value_heads(
         kth = np.partition(key, m - head, axis=1)[:, m - head]
         cand[big] &= key >= kth[:, None]
     r, c = np.nonzero(cand)
-    order = np.lexsort((c, -values[r, c], r))
-    c = c[order]
-    bounds = np.searchsorted(r[order], np.arange(n + 1))
+    c = c[best_first_grouped(r, values[r, c], c)]
+    bounds = np.searchsorted(r, np.arange(n + 1))  # np.nonzero lists rows in order
     flat = c.tolist()
     heads = [flat[bounds[i] : bounds[i + 1]] for i in range(n)]
     return heads, complete.tolist()
@@ -86,8 +86,8 @@ def _value_heads(
 
 def _value_order(values_row: np.ndarray, rest_row: BoolArray) -> list[int]:
     """Full value order of one row over ``rest_row``: value descending, then column index."""
-    cols = np.flatnonzero(rest_row)
-    order: list[int] = cols[np.lexsort((cols, -values_row[cols]))].tolist()
+    cols = np.flatnonzero(rest_row)  # increasing, so ties go to the smaller column
+    order: list[int] = cols[best_first(values_row[cols])].tolist()
     return order
 
 

@@ -9,7 +9,7 @@ from .brute import Instance
 
 #: Few distinct values, so that ties are common.
 TIED = st.sampled_from([0.0, 0.25, 0.5, 0.5, 0.75, 1.0])
-#: Any moderate finite numbers, negatives included (``solve`` accepts any finite values).
+#: Moderate finite numbers, negatives included (``solve`` accepts any from -1e9 to 1e9).
 ANY = st.floats(min_value=-10, max_value=10, allow_nan=False, allow_infinity=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 
 from peermatch import solve
 
@@ -60,7 +60,6 @@ def test_no_optimality_guarantee() -> None:
     assert solve(values, feasible, [1, 1], solver="hungarian").tolist() == [1, 0]
 
 
-@settings(max_examples=250, deadline=None)
 @given(inst=instances(max_n=10, max_m=6))
 def test_follows_the_rule_and_is_maximal(inst: brute.Instance) -> None:
     got = run(inst)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch import solve
@@ -30,7 +30,6 @@ def run(inst: brute.Instance) -> list[int]:
 # --------------------------------------------------------------------------- the references
 
 
-@settings(max_examples=150, deadline=None)
 @given(inst=instances(max_n=6, max_m=4), data=st.data())
 def test_blocking_pair_counters_agree(inst: brute.Instance, data: st.DataObject) -> None:
     assignments = brute.all_assignments(inst)
@@ -53,7 +52,6 @@ def test_blocking_pairs_on_a_hand_example() -> None:
 # --------------------------------------------------------------------------- the solver
 
 
-@settings(max_examples=300, deadline=None)
 @given(inst=instances(max_n=6, max_m=4))
 def test_participant_optimal_among_all_stable_matchings(inst: brute.Instance) -> None:
     got = run(inst)
@@ -72,7 +70,6 @@ def test_participant_optimal_among_all_stable_matchings(inst: brute.Instance) ->
     assert all(((s >= 0) == (np.array(got) >= 0)).all() for s in stable)
 
 
-@settings(max_examples=200, deadline=None)
 @given(inst=seeded_instances())
 def test_equals_textbook_deferred_acceptance(inst: brute.Instance) -> None:
     got = run(inst)
@@ -80,7 +77,6 @@ def test_equals_textbook_deferred_acceptance(inst: brute.Instance) -> None:
     assert brute.blocking_pairs(inst, got) == []
 
 
-@settings(max_examples=60, deadline=None)
 @given(inst=seeded_instances(min_n=30, max_n=60, min_m=20, max_m=30, alike=True))
 def test_equals_textbook_deferred_acceptance_deep_in_the_rankings(inst: brute.Instance) -> None:
     # Many participants propose to more leaders than the part of their ranking computed up
@@ -115,7 +111,6 @@ def test_long_preference_lists(seed: int) -> None:
     assert brute.blocking_pairs(inst, got) == []
 
 
-@settings(max_examples=100, deadline=None)
 @given(inst=instances(max_n=8, max_m=5), seed=st.integers(0, 2**32 - 1))
 def test_preference_entries_in_any_order(inst: brute.Instance, seed: int) -> None:
     problem = as_problem(inst.values, inst.feasible, inst.capacity, inst.preferences)
@@ -128,7 +123,6 @@ def test_preference_entries_in_any_order(inst: brute.Instance, seed: int) -> Non
     assert np.array_equal(solve_stable(other), solve_stable(problem))
 
 
-@settings(max_examples=100, deadline=None)
 @given(inst=distinct_instances(), seed=st.integers(0, 2**32 - 1))
 def test_relabelling_rows_and_columns_relabels_the_result(inst: brute.Instance, seed: int) -> None:
     rng = np.random.default_rng(seed)
