@@ -25,7 +25,10 @@ DOC = ROOT / "docs" / "programme-year.md"
 Y = "examples/year"
 H = "--history year/history.json"
 
-JANUARY = f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} -o year/01-january.csv"
+JANUARY = (
+    f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} --new-history "
+    "-o year/01-january.csv"
+)
 MARCH = (
     f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} "
     f"--ended {Y}/ended-march.csv -o year/03-march.csv"
