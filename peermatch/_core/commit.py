@@ -176,9 +176,20 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
+def _check_writable(fd: int) -> None:
+    """Refuse a descriptor that is not open for writing before anything is written."""
+    os.fstat(fd)  # EBADF when it is not open
+    if sys.platform != "win32":
+        import fcntl
+
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, "the descriptor is open for reading only")
+
+
 def _stage(label: str, data: bytes) -> _Staged:
     fd = stream_descriptor(label)
     if fd is not None:
+        _check_writable(fd)
         return _Staged(label, data, fd=fd)
     problem = name_problem(label)
     if problem is not None:
@@ -191,14 +202,16 @@ def _stage(label: str, data: bytes) -> _Staged:
                 raise IsADirectoryError(errno.EISDIR, "is a folder", label)
             return _Staged(label, data, special=target)
     directory = target.parent if str(target.parent) else Path(".")
-    while True:
-        temp = directory / f".pm-{secrets.token_hex(4)}.tmp"
-        try:
-            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue
-        break
-    staged = _Staged(label, data, target=target, temp=temp)
+    staged = _Staged(label, data, target=target)
+    with held_signals():  # no interruption between creating the file and knowing its name
+        while True:
+            temp = directory / f".pm-{secrets.token_hex(4)}.tmp"
+            try:
+                out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            staged.temp = temp
+            break
     try:
         try:
             _write_all(out, data)
@@ -316,7 +329,9 @@ def write_files(outputs: Sequence[tuple[str | os.PathLike[str], str | bytes]]) -
     Raises
     ------
     OSError
-        Naming the target that failed; no target was changed (unless a note says otherwise).
+        Naming the target that failed. No target was changed, unless a note says otherwise
+        or the failure came after the renames (writing to a descriptor, pipe or device):
+        :func:`written_before` then names the files that were written.
     KeyboardInterrupt
         A signal held during the renames is delivered after them: everything was written.
     """
@@ -344,9 +359,13 @@ def write_files(outputs: Sequence[tuple[str | os.PathLike[str], str | bytes]]) -
             done = tuple(s.label for s in staged if s.target is not None)
             setattr(exc, _WRITTEN, done)
         raise
-    for s in staged:
-        if s.fd is not None or s.special is not None:
-            _write_in_place(s)
+    try:
+        for s in staged:
+            if s.fd is not None or s.special is not None:
+                _write_in_place(s)
+    except OSError as exc:  # the renamed files stay: say which they are
+        setattr(exc, _WRITTEN, tuple(s.label for s in staged if s.target is not None))
+        raise
 
 
 def create_exclusive(path: str | os.PathLike[str], content: str | bytes) -> bool:
@@ -402,6 +421,6 @@ def create_exclusive(path: str | os.PathLike[str], content: str | bytes) -> bool
 
 
 def written_before(exc: BaseException) -> tuple[str, ...]:
-    """The files :func:`write_files` had written when the interruption ``exc`` arrived."""
+    """The files :func:`write_files` had written when the interruption or error ``exc`` came."""
     done: tuple[str, ...] = getattr(exc, _WRITTEN, ())
     return done

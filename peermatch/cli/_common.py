@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from peermatch._core.commit import name_problem, stream_descriptor, write_files
+from peermatch._core.commit import name_problem, stream_descriptor, write_files, written_before
 from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 from peermatch.io._profiles import ProfileTable, check_references, read_table
@@ -159,6 +159,9 @@ def write_outputs(outputs: Sequence[tuple[str | Path, str | bytes]]) -> None:
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
+        done = written_before(exc)
+        if done:
+            raise UsageError(write_failure(exc, f"wrote {', '.join(done)} all the same")) from None
         raise UsageError(write_failure(exc)) from None
 
 

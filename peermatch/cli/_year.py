@@ -65,7 +65,13 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 history = attempt(lambda: loaded(args.history, new=args.new_history), problems)
             else:
                 held = History.locked(args.history, new=args.new_history, wait=args.wait)
-                history = attempt(lambda: stack.enter_context(held), problems)
+                try:
+                    history = attempt(lambda: stack.enter_context(held), problems)
+                except OSError as exc:
+                    raise UsageError(
+                        f"cannot lock the history {args.history!r}: {exc.strerror or exc} "
+                        f"({exc.filename}); nothing was written"
+                    ) from None
             if problems:
                 raise InputError(problems)
             assert isinstance(cohort, Cohort) and isinstance(endings, list)
@@ -93,10 +99,13 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 try:
                     history.save(outputs=files)
                 except OSError as exc:
+                    if written_before(exc):
+                        what = f"run {record.run} was recorded in {args.history} all the same"
+                    else:
+                        what = f"run {record.run} was not recorded and nothing was written"
                     if isinstance(exc, BrokenPipeError):
                         raise
-                    lost = f"run {record.run} was not recorded and nothing was written"
-                    raise UsageError(write_failure(exc, lost)) from None
+                    raise UsageError(write_failure(exc, what)) from None
                 except KeyboardInterrupt as exc:
                     if written_before(exc):
                         exc.add_note(recorded)

@@ -288,7 +288,6 @@ class RunRecord:
 
 
 def _record(data: Mapping[str, Any], run: int, prev: str | None, digest: str) -> RunRecord:
-    bonus = data["stay_bonus"]
     return RunRecord(
         run=run,
         kind=data["kind"],
@@ -300,7 +299,7 @@ def _record(data: Mapping[str, Any], run: int, prev: str | None, digest: str) ->
         input_hash=data["input_hash"],
         participants_hash=data["participants_hash"],
         peers_hash=data["peers_hash"],
-        stay_bonus=None if bonus is None else float(bonus),
+        stay_bonus=data["stay_bonus"],  # as stored (0 stays 0): the record must hash the same
         previous=data["previous"],
         ended=tuple(Ending.from_dict(e) for e in data["ended"]),
         pairs=data["pairs"],
@@ -502,8 +501,10 @@ def _ending_changes(
             if left[d] > 0:
                 left[d] -= 1
                 left = +left
-                what = "safety ending" if r == "safety" else f"ending ({r})"
-                found.append(f"run {n}'s {what} {pid}-{lid} was removed")
+                what = (
+                    f"safety ending {pid}-{lid}" if r == "safety" else f"ending {pid}-{lid} ({r})"
+                )
+                found.append(f"run {n}'s {what} was removed")
     found += [f"an ending of run {n} was removed (it cannot be named)"] * sum(left.values())
     return found or [f"run {n}'s endings were reordered"]
 
@@ -569,7 +570,9 @@ def _chain_problems(data: Mapping[str, Any], runs: list[object], label: str) -> 
         else:
             found.append(("run_count", f"it recorded {count!r} runs but holds {len(runs)}"))
     elif head != prev_hash:
-        found.append(("head", "its last run is not the run recorded last: it was replaced"))
+        found.append(
+            ("head", "its last run is not the one it recorded last: runs were removed or replaced")
+        )
     if not found:
         return []
     problems = [Problem(label, None, f, f"edited by hand: {m}") for f, m in found]
@@ -816,8 +819,8 @@ class History:
         (1, 'written with the run')
         """
         p = Path(path)
-        if not new and not p.exists():
-            cls.load(p)  # the reason it cannot be read, before any file is created
+        if _missing_target(p) or not (new or p.exists()):
+            cls.load(p, new=new)  # says why it cannot be used, before any file is created
         lock = FileLock(p, wait=wait)
         try:
             lock.acquire()
@@ -924,8 +927,8 @@ class History:
             self._check_unchanged(target)
             try:
                 write_files(files)
-            except KeyboardInterrupt as exc:
-                if written_before(exc):  # interrupted just after everything was written
+            except (KeyboardInterrupt, OSError) as exc:
+                if written_before(exc):  # the history was written, an output after it was not
                     self._written(target)
                 raise
         self._written(target)
