@@ -24,6 +24,7 @@ from peermatch.display import (
     save_figure,
 )
 from peermatch.errors import (
+    HistoryBusyError,
     InputError,
     OptimalityWarning,
     PeermatchError,
@@ -133,6 +134,7 @@ __all__ = [
     "Explanation",
     "GlucoseMonitoring",
     "History",
+    "HistoryBusyError",
     "Importance",
     "InputError",
     "LifeStage",

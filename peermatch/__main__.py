@@ -1,5 +1,5 @@
 """``python -m peermatch``: the command line."""
 
-from peermatch.cli._main import main
+from peermatch.cli._main import run
 
-raise SystemExit(main())
+run()

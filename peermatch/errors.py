@@ -2,8 +2,9 @@
 
 A small tree: :class:`PeermatchError` is the base; :class:`InputError` reports bad data or
 configuration and carries *every* problem found, each as a :class:`Problem`; :class:`SolverError`
-reports a backend failure. Participants that cannot be matched are a normal *result* (unmatched,
-with a reason), never an exception.
+reports a backend failure; :class:`HistoryBusyError` says that another run held a run history
+for longer than a run would wait. Participants that cannot be matched are a normal *result*
+(unmatched, with a reason), never an exception.
 
 Warnings say that a result is valid but not quite what was asked for: :class:`PeermatchWarning`
 is their base, and :class:`OptimalityWarning` says that a result was not proven optimal.
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "HistoryBusyError",
     "InputError",
     "OptimalityWarning",
     "PeermatchError",
@@ -98,6 +100,14 @@ class InputError(PeermatchError, ValueError):
 
 class SolverError(PeermatchError, RuntimeError):
     """A solver backend failed in a way that is not the input's fault."""
+
+
+class HistoryBusyError(PeermatchError, RuntimeError):
+    """Another run kept a run history locked for longer than this one would wait.
+
+    Nothing was read or written; run again when the other run has finished. See
+    :meth:`peermatch.History.locked`.
+    """
 
 
 class PeermatchWarning(UserWarning):

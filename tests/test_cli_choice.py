@@ -200,7 +200,9 @@ def test_shortlist_from_history_never_lists_an_ended_pair(tmp_path: Path) -> Non
         "id,age,languages,capacity\nL1,40,en,1\nL2,50,en,1\nL3,60,en,1\n", encoding="utf-8"
     )
     h = str(tmp_path / "h.json")
-    res = run("rematch", str(p), str(ls), "--history", h, "-o", str(tmp_path / "1.csv"))
+    res = run(
+        "rematch", str(p), str(ls), "--history", h, "--new-history", "-o", str(tmp_path / "1.csv")
+    )
     assert res.returncode == 0, res.stderr
     pairs = {r["participant_id"]: r["peer_id"] for r in _csv_rows(tmp_path / "1.csv")}
     lead = pairs["P1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -38,7 +39,9 @@ LS = [leader("L1", age=30, capacity=1), leader("L2", age=50), leader("L3", age=7
 
 def test_history_is_created_on_first_save_and_only_extended(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
-    h = History.load(path)
+    with pytest.raises(InputError, match="no such history file"):
+        History.load(path)
+    h = History.load(path, new=True)
     assert len(h) == 0 and not path.exists()
     first = h.rematch(PS, LS)
     assert first.pairs == match(PS, LS).pairs
@@ -58,7 +61,7 @@ def test_history_is_created_on_first_save_and_only_extended(tmp_path: Path) -> N
 
 def test_history_stores_ids_and_hashes_never_profile_contents(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
-    h = History.load(path)
+    h = History.load(path, new=True)
     h.rematch(PS, LS)
     h.rematch(PS, LS, ended=[("P2", "L2", "poor_fit", "said something private")])
     h.save()
@@ -83,7 +86,13 @@ def test_history_stores_ids_and_hashes_never_profile_contents(tmp_path: Path) ->
         "pairs",
         "unmatched",
         "config",
+        "decisions",
+        "prev",
+        "digests",
+        "hash",
     }
+    assert run["decisions"] == [] and run["prev"] == data["runs"][0]["hash"]
+    assert data["head"] == run["hash"] and data["run_count"] == 2
     assert run["ended"] == [
         {"participant_id": "P2", "peer_id": "L2", "reason": "poor_fit", "safety": False}
     ]
@@ -92,14 +101,14 @@ def test_history_stores_ids_and_hashes_never_profile_contents(tmp_path: Path) ->
 
 
 def test_endings_need_a_previous_run(tmp_path: Path) -> None:
-    h = History.load(tmp_path / "h.json")
+    h = History.load(tmp_path / "h.json", new=True)
     with pytest.raises(InputError, match="no previous run"):
         h.rematch(PS, LS, ended=[("P1", "L1", "schedule")])
     assert len(h) == 0
 
 
 def test_config_and_solver_carry_over_from_the_last_run(tmp_path: Path) -> None:
-    h = History.load(tmp_path / "h.json")
+    h = History.load(tmp_path / "h.json", new=True)
     cfg = MatchConfig(min_score=0.1, preference_bonus=0.2)
     h.rematch(PS, LS, cfg)
     assert h.rematch(PS, LS).config == cfg
@@ -108,7 +117,7 @@ def test_config_and_solver_carry_over_from_the_last_run(tmp_path: Path) -> None:
 
 def test_replay_reproduces_every_run(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
-    h = History.load(path)
+    h = History.load(path, new=True)
     h.rematch(PS, LS)
     h.rematch(PS, LS, ended=[("P1", "L1", "schedule")])
     ls2 = [leader("L1", age=30, capacity=1), leader("L2", age=50, active=False), LS[2]]
@@ -123,7 +132,7 @@ def test_replay_reproduces_every_run(tmp_path: Path) -> None:
 
 
 def test_replay_checks_the_inputs_and_config(tmp_path: Path) -> None:
-    h = History.load(tmp_path / "h.json")
+    h = History.load(tmp_path / "h.json", new=True)
     h.rematch(PS, LS)
     with pytest.raises(InputError, match="the participants given differ from those of run 1"):
         h.replay([*PS, person("P9")], LS)
@@ -137,20 +146,16 @@ def test_replay_checks_the_inputs_and_config(tmp_path: Path) -> None:
 
 
 def test_replay_reports_what_differs(tmp_path: Path) -> None:
-    path = tmp_path / "h.json"
-    h = History.load(path)
+    h = History.load(tmp_path / "h.json", new=True)
     h.rematch(PS, LS)
-    h.save()
-    data = json.loads(path.read_text())
-    data["runs"][0]["pairs"]["P3"] = "L2"
-    path.write_text(json.dumps(data))
-    rep = History.load(path).replay(PS, LS)
+    h.runs[0] = dataclasses.replace(h.runs[0], pairs={**h.runs[0].pairs, "P3": "L2"})
+    rep = h.replay(PS, LS)
     assert not rep.reproduced
     assert rep.differences == ("P3: recorded L2, replayed L3",)
 
 
 def test_previous_file_joins_the_history(tmp_path: Path) -> None:
-    h = History.load(tmp_path / "h.json")
+    h = History.load(tmp_path / "h.json", new=True)
     h.rematch(PS, LS)
     h.rematch(PS, LS, ended=[("P3", "L3", "safety")])
     edited = tmp_path / "edited.csv"
@@ -168,8 +173,8 @@ def test_previous_file_joins_the_history(tmp_path: Path) -> None:
 
 def test_save_refuses_when_the_file_changed_meanwhile(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
-    a = History.load(path)
-    b = History.load(path)
+    a = History.load(path, new=True)
+    b = History.load(path, new=True)
     a.rematch(PS, LS)
     a.save()
     b.rematch(PS, LS)
@@ -183,7 +188,7 @@ def test_save_refuses_when_the_file_changed_meanwhile(tmp_path: Path) -> None:
     [
         ("{", "not valid JSON"),
         ("[]", "not a peermatch history"),
-        ('{"format": "peermatch-history", "format_version": 9, "runs": []}', "expected 1"),
+        ('{"format": "peermatch-history", "format_version": 9, "runs": []}', "expected 2"),
         ('{"format": "peermatch-history", "format_version": 1, "runs": {}}', "runs: expected"),
         (
             '{"format": "peermatch-history", "format_version": 1, "runs": [{"run": 2}]}',
@@ -200,7 +205,7 @@ def test_malformed_history_is_an_input_error(tmp_path: Path, content: str, messa
 
 def test_malformed_run_fields_are_all_named(tmp_path: Path) -> None:
     path = tmp_path / "h.json"
-    h = History.load(path)
+    h = History.load(path, new=True)
     h.rematch(PS, LS)
     h.rematch(PS, LS, ended=[("P1", "L1", "moved")])
     h.save()
@@ -240,7 +245,7 @@ def test_cli_rematch_runs_a_year_and_replay_confirms(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
     p, ls, h = (str(files[k]) for k in "plh")
-    res = run_cli("rematch", p, ls, "--history", h)
+    res = run_cli("rematch", p, ls, "--history", h, "--new-history")
     assert res.returncode == 0, res.stderr
     first = rows(res.stdout)
     assert [r["change"] for r in first] == ["new"] * 3
@@ -266,11 +271,14 @@ def test_cli_rematch_runs_a_year_and_replay_confirms(
 
 def test_cli_replay_exit_codes(files: dict[str, Path], tmp_path: Path) -> None:
     p, ls, h = (str(files[k]) for k in "plh")
-    assert run_cli("rematch", p, ls, "--history", h).returncode == 0
-    data = json.loads(files["h"].read_text())
-    data["runs"][0]["pairs"]["P3"] = "L2"
+    assert run_cli("rematch", p, ls, "--history", h, "--new-history").returncode == 0
+    # a run that no longer gives its recorded pairs (re-sealed, so not reported as an edit)
+    history = History.load(h)
+    history.runs[0] = dataclasses.replace(
+        history.runs[0], pairs={**history.runs[0].pairs, "P3": "L2"}
+    ).sealed(1, None)
     tampered = tmp_path / "tampered.json"
-    tampered.write_text(json.dumps(data))
+    history.save(tampered)
     res = run_cli("replay", p, ls, "--history", str(tampered))
     assert res.returncode == 3
     assert "run 1 NOT reproduced" in res.stdout and "P3: recorded L2, replayed L3" in res.stdout
@@ -295,9 +303,10 @@ def test_cli_rematch_bad_input_exits_2_listing_every_problem(
     assert f"{ended}:2: reason: unknown end reason 'shedule'" in res.stderr
     assert not files["h"].exists()
     ended.write_text("participant_id,peer_id,reason\nP1,L1,schedule\n")
-    res = run_cli("rematch", p, ls, "--history", h, "--ended", str(ended))
+    res = run_cli("rematch", p, ls, "--history", h, "--new-history", "--ended", str(ended))
     assert res.returncode == 2 and "no previous run" in res.stderr
-    assert run_cli("rematch", p, ls, "--history", h).returncode == 0
+    assert not files["h"].exists()
+    assert run_cli("rematch", p, ls, "--history", h, "--new-history").returncode == 0
     ended.write_text("participant_id,peer_id,reason\nP1,L3,schedule\n")
     res = run_cli("rematch", p, ls, "--history", h, "--ended", str(ended))
     assert res.returncode == 2
@@ -330,7 +339,18 @@ def test_cli_rematch_from_a_previous_file(files: dict[str, Path], tmp_path: Path
     assert res.returncode == 0, res.stderr
     ended = tmp_path / "ended.csv"
     write_endings(ended, [])
-    res = run_cli("rematch", p, ls, "--history", h, "--previous", str(prev), "--ended", str(ended))
+    res = run_cli(
+        "rematch",
+        p,
+        ls,
+        "--history",
+        h,
+        "--new-history",
+        "--previous",
+        str(prev),
+        "--ended",
+        str(ended),
+    )
     assert res.returncode == 0, res.stderr
     assert {r["change"] for r in rows(res.stdout)} == {"kept"}
     assert run_cli("replay", p, ls, "--history", h).returncode == 0
@@ -340,11 +360,12 @@ def test_cli_rematch_dry_run_shows_the_run_and_records_nothing(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
     p, ls, h = (str(files[k]) for k in "plh")
-    res = run_cli("rematch", p, ls, "--history", h, "--dry-run")
+    res = run_cli("rematch", p, ls, "--history", h, "--new-history", "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "dry run" in res.stderr and not files["h"].exists()
+    assert not (files["h"].parent / "history.json.lock").exists()
     assert [r["change"] for r in rows(res.stdout)] == ["new"] * 3
-    assert run_cli("rematch", p, ls, "--history", h).returncode == 0
+    assert run_cli("rematch", p, ls, "--history", h, "--new-history").returncode == 0
     recorded = files["h"].read_bytes()
     ended = tmp_path / "ended.csv"
     ended.write_text("participant_id,peer_id,reason\nP1,L1,poor_fit\n")

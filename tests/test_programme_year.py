@@ -25,7 +25,9 @@ DOC = ROOT / "docs" / "programme-year.md"
 Y = "examples/year"
 H = "--history year/history.json"
 
-JANUARY = f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} -o year/01-january.csv"
+JANUARY = (
+    f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} --new-history -o year/01-january.csv"
+)
 MARCH = (
     f"peermatch rematch {Y}/participants.csv {Y}/peers.csv {H} "
     f"--ended {Y}/ended-march.csv -o year/03-march.csv"
@@ -254,3 +256,19 @@ def test_outputs_never_replace_inputs(year: dict[str, object]) -> None:
     assert isinstance(work, Path)
     for name in ("participants.csv", "peers.csv", "peers-may.csv", "ended-march.csv"):
         assert (work / Y / name).read_bytes() == (ROOT / Y / name).read_bytes()
+
+
+def test_the_documented_edit_is_reported_as_documented(
+    year: dict[str, object], tmp_path: Path
+) -> None:
+    """The page's example: the safety ending of March deleted from the history by hand."""
+    work = year["work"]
+    assert isinstance(work, Path)
+    (tmp_path / "year").mkdir()
+    data = json.loads((work / "year" / "history.json").read_text(encoding="utf-8"))
+    march = data["runs"][1]
+    march["ended"] = [e for e in march["ended"] if e["reason"] != "safety"]
+    (tmp_path / "year" / "history.json").write_text(json.dumps(data), encoding="utf-8")
+    res = run("peermatch validate --history year/history.json", tmp_path)
+    assert res.returncode == 2
+    assert res.stderr in doc_blocks()

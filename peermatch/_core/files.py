@@ -11,7 +11,7 @@ count).
 Writing: CSV cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, tab or carriage return) are prefixed with ``'``; quoting follows RFC 4180; every
 file is written to a temporary file in the same folder and then renamed over the target, so a
-reader never sees a partial file.
+reader never sees a partial file (:mod:`peermatch._core.commit`).
 
 Limits: a file may hold at most :data:`MAX_FILE_BYTES` bytes (200 MB) and :data:`MAX_ROWS`
 rows (1,000,000); at most :data:`MAX_PROBLEMS_PER_FILE` problems are listed per file.
@@ -20,19 +20,17 @@ rows (1,000,000); at most :data:`MAX_PROBLEMS_PER_FILE` problems are listed per 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
-import errno
 import io
 import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from peermatch._core.commit import write_files
 from peermatch.errors import InputError, Problem
 
 __all__ = [
@@ -435,27 +433,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write UTF-8 text to ``path`` via a temporary file and an atomic rename.
 
     A symbolic link is followed: the file it points to is replaced, the link stays. A device,
-    pipe or socket (``/dev/stdout``, a named pipe) cannot be renamed over, so it is written
-    to directly.
+    pipe or descriptor name (``/dev/stdout``, a named pipe) is written in place, never
+    replaced. See :func:`peermatch._core.commit.write_files`, which this calls.
     """
-    target = Path(path)
-    if target.is_symlink() or target.exists():
-        target = Path(os.path.realpath(target))
-        if target.exists() and not target.is_file():
-            if target.is_dir():
-                raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
-            with target.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            return
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_files([(path, text)])

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from peermatch._core.files import write_text_atomic
+from peermatch._core.commit import stream_descriptor
 from peermatch.cli._common import (
     EXIT_OK,
     Adder,
@@ -17,12 +17,14 @@ from peermatch.cli._common import (
     add_output,
     attempt,
     check_output,
-    emit,
     exposure_arg,
     output_format,
     positive_int,
     read_inputs,
     same_file,
+    to_stdout,
+    write,
+    write_outputs,
 )
 from peermatch.errors import InputError, Problem
 from peermatch.scoring._config import MatchConfig
@@ -37,8 +39,6 @@ def current_run(args: argparse.Namespace) -> object:
     if args.current:
         return read_previous(args.current)
     if args.history:
-        if not Path(args.history).is_file():
-            raise InputError([Problem(args.history, None, None, "no such history file")])
         run = History.load(args.history).previous_run()
         if run is None:
             raise InputError([Problem(args.history, None, None, "the history has no runs yet")])
@@ -47,7 +47,7 @@ def current_run(args: argparse.Namespace) -> object:
 
 
 def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from peermatch.io._profiles import write_profiles
+    from peermatch.io._profiles import profiles_text
     from peermatch.programme._rematch import PreviousRun
     from peermatch.programme._shortlist import open_places, shortlist
 
@@ -55,6 +55,8 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     check_output(args.output, inputs)
     if args.write_preferred:
         check_output(args.write_preferred, inputs)
+        if stream_descriptor(args.write_preferred) is not None or args.write_preferred == "-":
+            raise UsageError("--write-preferred names a file to edit; give a .csv or .json name")
         if Path(args.write_preferred).suffix.lower() not in (".csv", ".json"):
             raise UsageError(
                 f"--write-preferred {args.write_preferred!r}: name a .csv or .json file"
@@ -88,7 +90,16 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         blocked=blocked,
     )
     text = lists.to_json() if output_format(args) == "json" else lists.to_csv()
-    emit(text, args, out)
+    files: list[tuple[str, str]] = []
+    if not to_stdout(args.output):
+        files.append((args.output, text))
+    if args.write_preferred:
+        profiles = cohort.participants.profiles
+        filled = lists.fill_preferred(profiles, replace=args.replace_preferred)
+        files.append((args.write_preferred, profiles_text(args.write_preferred, filled)))
+    write_outputs(files)
+    if to_stdout(args.output):
+        out.write(text)
     listed = sum(1 for c in lists.values() if c)
     cap = "no exposure cap" if lists.exposure is None else f"exposure cap {lists.exposure:g}"
     source = args.current or args.history
@@ -97,13 +108,10 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"({cap}; {len(lists.relaxed)} relaxed); {len(lists.empty)} with no feasible leader "
         "with spare room"
         + (f"; {len(taken)} already matched in {source} not listed" if source else "")
-        + (f"; wrote {args.output}" if args.output else "")
+        + ("" if to_stdout(args.output) else f"; wrote {args.output}")
         + "\n"
     )
     if args.write_preferred:
-        profiles = cohort.participants.profiles
-        filled = lists.fill_preferred(profiles, replace=args.replace_preferred)
-        write_profiles(args.write_preferred, filled)
         changed = sum(1 for a, b in zip(profiles, filled, strict=True) if a is not b)
         kept = 0
         if not args.replace_preferred:
@@ -147,12 +155,11 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         solvers=args.solver,
         configs=configs or None,
     )
-    out.write(comparison.to_text())
-    if args.output:
+    if args.output and not to_stdout(args.output):
         fmt = output_format(args)
-        write_text_atomic(
-            args.output, comparison.to_json() if fmt == "json" else comparison.to_csv()
-        )
+        write(args.output, comparison.to_json() if fmt == "json" else comparison.to_csv())
+    out.write(comparison.to_text())
+    if args.output and not to_stdout(args.output):
         err.write(f"wrote {args.output}\n")
     return EXIT_OK
 

@@ -2,7 +2,11 @@
 
 Exit codes: 0 success (unmatched participants are a normal outcome), 2 bad usage or bad input
 (every problem listed, no traceback), 1 unexpected internal error, 3 ``replay`` ran but did not
-reproduce the recorded run.
+reproduce the recorded run, 130 or 143 interrupted (SIGINT or SIGTERM).
+
+Every file a command writes goes through :func:`write_outputs` (one call per command, so its
+outputs are written together or not at all); a failure caused by the disk or the file system
+becomes a :class:`UsageError` naming the file and the reason.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from peermatch._core.files import write_text_atomic
+from peermatch._core.commit import name_problem, stream_descriptor, write_files, written_before
+from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 from peermatch.io._profiles import ProfileTable, check_references, read_table
 from peermatch.profiles._models import Participant, PeerLeader
@@ -91,9 +96,17 @@ def same_file(a: str, b: str) -> bool:
     return pa.resolve() == pb.resolve()
 
 
+def check_name(path: str, what: str) -> None:
+    """Refuse a file name no file system accepts (a part over 255 bytes)."""
+    problem = name_problem(path)
+    if problem is not None:
+        raise UsageError(f"{what} {shown(path)}: {problem}")
+
+
 def check_output(out: str | None, inputs: Sequence[str | None]) -> None:
-    if out is None:
+    if out is None or out == "-" or stream_descriptor(out) is not None:
         return
+    check_name(out, "the output")
     for path in inputs:
         if path and same_file(out, path):
             raise UsageError(f"the output {out!r} is one of the input files; choose another name")
@@ -120,18 +133,40 @@ def output_format(args: argparse.Namespace) -> str:
     return "csv"
 
 
+def to_stdout(path: str | None) -> bool:
+    """Whether ``-o`` asks for standard output (no ``-o``, or ``-o -``)."""
+    return path is None or path == "-"
+
+
 def emit(text: str, args: argparse.Namespace, stdout: TextIO) -> None:
-    if args.output:
-        write(args.output, text)
-    else:
+    if to_stdout(args.output):
         stdout.write(text)
+    else:
+        write(args.output, text)
 
 
-def write(path: str | Path, text: str) -> None:
+def write_failure(exc: OSError, consequence: str = "nothing was written") -> str:
+    """The message for a file that could not be written."""
+    name = exc.filename if exc.filename is not None else "an output"
+    notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+    return f"cannot write {str(name)!r}: {exc.strerror or exc}; {consequence}{notes}"
+
+
+def write_outputs(outputs: Sequence[tuple[str | Path, str | bytes]]) -> None:
+    """Write a command's files together (all or none); failures are usage errors."""
     try:
-        write_text_atomic(path, text)
+        write_files(outputs)
     except OSError as exc:
-        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        if isinstance(exc, BrokenPipeError):
+            raise
+        done = written_before(exc)
+        if done:
+            raise UsageError(write_failure(exc, f"wrote {', '.join(done)} all the same")) from None
+        raise UsageError(write_failure(exc)) from None
+
+
+def write(path: str | Path, text: str | bytes) -> None:
+    write_outputs([(path, text)])
 
 
 def check_plot(args: argparse.Namespace) -> None:
@@ -141,6 +176,7 @@ def check_plot(args: argparse.Namespace) -> None:
         return
     from peermatch.display._plots import FORMATS
 
+    check_name(path, "--plot")
     if Path(path).suffix.lower() not in FORMATS:
         raise UsageError(
             f"--plot {path!r}: the figure's format follows the extension; use " + ", ".join(FORMATS)
@@ -176,6 +212,16 @@ def positive_int(text: str) -> int:
         x = 0
     if x < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return x
+
+
+def wait_arg(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not 0 <= x < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, found {text!r}")
     return x
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -12,9 +13,11 @@ from peermatch.cli._common import (
     Adder,
     UsageError,
     add_inputs,
+    check_name,
     read_inputs,
     same_file,
-    write,
+    write_failure,
+    write_outputs,
 )
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 def check_key_file(key_file: str | None, others: Sequence[str | None], folder: Path | None) -> None:
     if key_file is None:
         return
+    check_name(key_file, "--key-file")
     for path in others:
         if path and same_file(key_file, path):
             raise UsageError(f"--key-file {key_file!r} is also an input or output file")
@@ -37,7 +41,7 @@ def check_key_file(key_file: str | None, others: Sequence[str | None], folder: P
 
 
 def pseudonymiser(args: argparse.Namespace, err: TextIO) -> Pseudonymiser:
-    from peermatch.io._deidentify import Pseudonymiser, new_key, read_key
+    from peermatch.io._deidentify import Pseudonymiser, read_or_create_key
 
     if not args.key_file:
         err.write(
@@ -45,14 +49,16 @@ def pseudonymiser(args: argparse.Namespace, err: TextIO) -> Pseudonymiser:
             "cannot be linked to any other export\n"
         )
         return Pseudonymiser()
-    key_path = Path(args.key_file)
-    if not key_path.exists():
-        write(key_path, new_key() + "\n")
+    try:
+        key, created = read_or_create_key(args.key_file)
+    except OSError as exc:
+        raise UsageError(write_failure(exc)) from None
+    if created:
         err.write(
             f"created a new key in {args.key_file} (readable only by you): keep it secret and "
             "apart from the export; the same key gives the same pseudonyms\n"
         )
-    return Pseudonymiser(read_key(key_path))
+    return Pseudonymiser(key)
 
 
 def add_deidentify_options(p: argparse.ArgumentParser, *, flag: bool = True) -> None:
@@ -97,12 +103,18 @@ def cmd_deidentify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ),
         deidentified_profiles_csv(deidentify_profiles(cohort.peers.profiles, "peer", pseudo)),
     ]
+    made = [] if folder.exists() else [folder, *(p for p in folder.parents if not p.exists())]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create {args.out!r}: {exc.strerror or exc}") from None
-    for target, text in zip(targets, texts, strict=True):
-        write(target, text)
+    try:
+        write_outputs(list(zip(targets, texts, strict=True)))
+    except BaseException:
+        for created in made:  # leave no empty folder behind
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise
     err.write(
         f"wrote de-identified profiles of {len(cohort.participants.profiles)} participants and "
         f"{len(cohort.peers.profiles)} peer leaders to {targets[0]} and {targets[1]}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import TextIO
 
@@ -10,11 +11,13 @@ from peermatch.cli._common import (
     EXIT_OK,
     Adder,
     UsageError,
+    write_outputs,
 )
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from peermatch import write_cohort
+    from peermatch.io._profiles import profiles_text
+    from peermatch.profiles._demo import generate_cohort
 
     if args.participants < 1 or args.peers < 1:
         raise UsageError("--participants and --peers must be at least 1")
@@ -29,9 +32,25 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
             "choose another --out folder or pass --force to replace them"
         )
-    p_path, l_path = write_cohort(
-        folder, args.participants, args.peers, seed=args.seed, fmt=args.format
-    )
+    participants, peers = generate_cohort(args.participants, args.peers, seed=args.seed)
+    p_path, l_path = folder / f"participants{ext}", folder / f"peers{ext}"
+    made = [] if folder.exists() else [folder, *(p for p in folder.parents if not p.exists())]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {args.out!r}: {exc.strerror or exc}") from None
+    try:
+        write_outputs(
+            [
+                (p_path, profiles_text(p_path, participants)),
+                (l_path, profiles_text(l_path, peers)),
+            ]
+        )
+    except BaseException:
+        for created in made:  # leave no empty folder behind
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise
     err.write(
         f"wrote {args.participants} participants to {p_path} and {args.peers} peer leaders "
         f"to {l_path} (seed {args.seed})\n"

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 import warnings
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import NoReturn, TextIO
 
+from peermatch._core.commit import pause, written_before
 from peermatch._version import __version__
 from peermatch.cli import _choice, _deidentify, _demo, _match, _validate, _year
 from peermatch.cli._common import (
@@ -27,10 +31,10 @@ from peermatch.cli._common import (
     Progress,
     UsageError,
 )
-from peermatch.errors import InputError, PeermatchWarning
+from peermatch.errors import HistoryBusyError, InputError, PeermatchWarning
 from peermatch.matching._match import _PROGRESS
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
 
 #: Command modules, in the order their commands are listed in ``peermatch --help``.
 COMMANDS = (_validate, _match, _year, _choice, _deidentify, _demo)
@@ -42,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="peermatch",
         description="Match peer support participants with trained peer leaders.",
         epilog="Exit codes: 0 success (unmatched participants are a normal outcome), "
-        "2 bad usage or bad input, 1 internal error, 3 replay did not reproduce the run.",
+        "2 bad usage or bad input, 1 internal error, 3 replay did not reproduce the run, "
+        "130 / 143 interrupted (Ctrl-C / SIGTERM).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"peermatch {__version__}")
@@ -86,6 +91,53 @@ def _warnings_to(err: TextIO) -> None:
     warnings.showwarning = show
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived; raised so that every clean-up runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_signals() -> Callable[[], None]:
+    """Turn SIGINT and SIGTERM into :class:`Interrupted`; return what restores the handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        for sig in _SIGNALS:  # a second signal must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    for sig in _SIGNALS:
+        signal.signal(sig, interrupt)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+    return restore
+
+
+def _interrupted(exc: KeyboardInterrupt, err: TextIO) -> int:
+    signum = getattr(exc, "signum", signal.SIGINT)
+    name = " (SIGTERM)" if signum == signal.SIGTERM else ""
+    notes = list(getattr(exc, "__notes__", ()))
+    written = written_before(exc)
+    if notes:
+        what = "; " + "; ".join(notes)
+    elif written:
+        what = " after writing " + ", ".join(written)
+    else:
+        what = ""
+    err.write(f"peermatch: interrupted{name}{what}\n")
+    return 128 + int(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -95,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if progress is not None:
         err = Messages(err, progress)
     token = _PROGRESS.set(progress)
+    restore = _on_signals()
     try:
         with warnings.catch_warnings():
             _warnings_to(err)
@@ -104,14 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = len(exc.problems)
         err.write(f"peermatch: {n} problem{'s' if n != 1 else ''} found:\n{exc}\n")
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, HistoryBusyError) as exc:
         err.write(f"peermatch: error: {exc}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        err.write("peermatch: interrupted\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, err)
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the environment, not a bug: a file or folder that cannot be used
+        name = f"{exc.filename}: " if exc.filename is not None else ""
+        err.write(f"peermatch: error: {name}{exc.strerror or exc}\n")
+        return EXIT_USAGE
     except Exception as exc:
         if os.environ.get("PEERMATCH_DEBUG"):
             traceback.print_exc()
@@ -121,6 +177,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
+        restore()
         _PROGRESS.reset(token)
         if progress is not None:
             progress.clear()
+
+
+def run() -> NoReturn:
+    """The ``peermatch`` program: :func:`main`, with no traceback for a late Ctrl-C.
+
+    Signals are ignored before :func:`main` takes them over and after it returns, so an
+    interruption while the process exits cannot print a traceback.
+    """
+    for sig in _SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    code = main()
+    pause("exit")
+    raise SystemExit(code)

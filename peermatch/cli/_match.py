@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TextIO
 
 from peermatch._core.text import did_you_mean
@@ -18,10 +17,11 @@ from peermatch.cli._common import (
     add_solver,
     check_output,
     check_plot,
-    emit,
     output_format,
     read_inputs,
     solver_name,
+    to_stdout,
+    write_outputs,
 )
 from peermatch.cli._deidentify import add_deidentify_options, check_key_file, pseudonymiser
 from peermatch.errors import InputError, Problem
@@ -55,18 +55,25 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = fmt(result, pseudo)
     else:
         text = result.to_json() if output_format(args) == "json" else result.to_csv()
-    emit(text, args, out)
+    files: list[tuple[str, str | bytes]] = []
+    if not to_stdout(args.output):
+        files.append((args.output, text))
+    if args.plot:
+        from peermatch.display._plots import figure_bytes, plot_summary
+
+        files.append((args.plot, figure_bytes(plot_summary(result), args.plot)))
+    write_outputs(files)
+    if to_stdout(args.output):
+        out.write(text)
     mt = result.metrics
     err.write(
         f"matched {mt['n_matched']} of {mt['n_participants']} participants with "
         f"{result.solver} (mean score {float(mt['mean_score']):.3f}); "
-        f"{mt['n_unmatched']} unmatched" + (f"; wrote {args.output}" if args.output else "") + "\n"
+        f"{mt['n_unmatched']} unmatched"
+        + ("" if to_stdout(args.output) else f"; wrote {args.output}")
+        + (f"; wrote the summary figure {args.plot}" if args.plot else "")
+        + "\n"
     )
-    if args.plot:
-        from peermatch.display._plots import plot_summary, save_figure
-
-        save_figure(plot_summary(result), args.plot)
-        err.write(f"wrote the summary figure {args.plot}\n")
     return EXIT_OK
 
 
@@ -102,8 +109,6 @@ def recorded_result(args: argparse.Namespace, cohort: Cohort, err: TextIO) -> Ma
     """The result of a recorded run, re-computed from its input files (for ``explain``)."""
     from peermatch.programme._history import History
 
-    if not Path(args.history).exists():
-        raise InputError([Problem(args.history, None, None, "no such history file")])
     rep = History.load(args.history).replay(
         cohort.participants.profiles,
         cohort.peers.profiles,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from peermatch._core.commit import pause, written_before
 from peermatch.cli._common import (
     EXIT_NOT_REPRODUCED,
     EXIT_OK,
@@ -18,57 +20,102 @@ from peermatch.cli._common import (
     add_output,
     add_solver,
     attempt,
+    check_name,
     check_output,
-    emit,
     output_format,
     read_inputs,
     same_file,
     stay_bonus_arg,
+    to_stdout,
+    wait_arg,
+    write_failure,
+    write_outputs,
 )
 from peermatch.errors import InputError, Problem
 
 
-def check_history(path: str, inputs: Sequence[str | None]) -> None:
+def check_history(path: str, inputs: Sequence[str | None], *, new: bool) -> None:
+    check_name(path, "the history")
     for other in inputs:
         if other and same_file(path, other):
             raise UsageError(f"the history {path!r} is one of the input files; choose another name")
     if Path(path).is_dir():
         raise UsageError(f"the history {path!r} is a folder; give a file name")
     parent = Path(path).parent
-    if not parent.exists():
+    if new and not parent.exists():
         raise UsageError(f"the history folder {str(parent)!r} does not exist")
 
 
 def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from peermatch._core.lock import lock_path
     from peermatch.programme._history import History
     from peermatch.programme._rematch import PreviousRun, read_endings, read_previous
 
     inputs = [args.participants, args.peers, args.config, args.ended, args.previous]
-    check_history(args.history, inputs)
-    check_output(args.output, [*inputs, args.history])
+    check_history(args.history, inputs, new=args.new_history)
+    check_output(args.output, [*inputs, args.history, str(lock_path(args.history))])
     problems: list[Problem] = []
     cohort = attempt(lambda: read_inputs(args), problems)
     endings = attempt(lambda: read_endings(args.ended) if args.ended else [], problems)
     previous = attempt(lambda: read_previous(args.previous) if args.previous else None, problems)
-    history = attempt(lambda: History.load(args.history), problems)
-    if problems:
-        raise InputError(problems)
-    assert isinstance(cohort, Cohort) and isinstance(endings, list)
-    assert isinstance(history, History) and (previous is None or isinstance(previous, PreviousRun))
-    result = history.rematch(
-        cohort.participants.profiles,
-        cohort.peers.profiles,
-        cohort.config if args.config else None,
-        ended=endings,
-        previous=previous,
-        stay_bonus=args.stay_bonus,
-        solver=args.solver,
-    )
-    text = result.to_json() if output_format(args) == "json" else result.to_csv()
-    emit(text, args, out)
-    if not args.dry_run:
-        history.save()
-    record = history.runs[-1]
+    try:
+        with contextlib.ExitStack() as stack:
+            if args.dry_run:
+                loaded = History.load
+                history = attempt(lambda: loaded(args.history, new=args.new_history), problems)
+            else:
+                held = History.locked(args.history, new=args.new_history, wait=args.wait)
+                try:
+                    history = attempt(lambda: stack.enter_context(held), problems)
+                except OSError as exc:
+                    raise UsageError(
+                        f"cannot lock the history {args.history!r}: {exc.strerror or exc} "
+                        f"({exc.filename}); nothing was written"
+                    ) from None
+            if problems:
+                raise InputError(problems)
+            assert isinstance(cohort, Cohort) and isinstance(endings, list)
+            assert isinstance(history, History)
+            assert previous is None or isinstance(previous, PreviousRun)
+            pause("locked")
+            result = history.rematch(
+                cohort.participants.profiles,
+                cohort.peers.profiles,
+                cohort.config if args.config else None,
+                ended=endings,
+                previous=previous,
+                stay_bonus=args.stay_bonus,
+                solver=args.solver,
+            )
+            text = result.to_json() if output_format(args) == "json" else result.to_csv()
+            files = {} if to_stdout(args.output) else {args.output: text}
+            record = history.runs[-1]
+            if args.dry_run:
+                write_outputs(list(files.items()))
+            else:
+                recorded = f"run {record.run} was recorded in {args.history}" + (
+                    f" and {args.output} written" if files else ""
+                )
+                try:
+                    history.save(outputs=files)
+                except OSError as exc:
+                    if written_before(exc):
+                        what = f"run {record.run} was recorded in {args.history} all the same"
+                    else:
+                        what = f"run {record.run} was not recorded and nothing was written"
+                    if isinstance(exc, BrokenPipeError):
+                        raise
+                    raise UsageError(write_failure(exc, what)) from None
+                except KeyboardInterrupt as exc:
+                    if written_before(exc):
+                        exc.add_note(recorded)
+                    raise
+    except KeyboardInterrupt as exc:
+        if not args.dry_run and not written_before(exc):
+            exc.add_note("the run was not recorded and nothing was written")
+        raise
+    if to_stdout(args.output):
+        out.write(text)
     report = result.rematch_report
     assert report is not None
     counts = report.counts()
@@ -90,7 +137,7 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "safety blocks in force: "
             + ", ".join(f"{b.participant_id}-{b.peer_id}" for b in report.safety_blocks)
         )
-    if args.output:
+    if files:
         lines.append(f"wrote {args.output}")
     if args.dry_run:
         lines.append(f"dry run: history {args.history} not changed")
@@ -104,8 +151,6 @@ def cmd_rematch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.programme._history import History
 
-    if not Path(args.history).exists():
-        raise InputError([Problem(args.history, None, None, "no such history file")])
     problems: list[Problem] = []
     cohort = attempt(lambda: read_inputs(args), problems)
     history = attempt(lambda: History.load(args.history), problems)
@@ -144,12 +189,28 @@ def register(add: Adder) -> None:
         "in a history file (the first run is the initial match)",
         "peermatch rematch participants.csv peers.csv --history year.json --ended ended.csv",
     )
+    p.epilog = (p.epilog or "") + (
+        "\n  peermatch rematch participants.csv peers.csv --history year.json --new-history"
+    )
     add_inputs(p)
     p.add_argument(
         "--history",
         metavar="FILE",
         required=True,
-        help="run history (JSON; created on first use, extended by every run)",
+        help="run history (JSON) of the programme year; it must exist unless --new-history "
+        "is given; every run is recorded in it",
+    )
+    p.add_argument(
+        "--new-history",
+        action="store_true",
+        help="start a new programme year: create the --history file (it must not exist yet)",
+    )
+    p.add_argument(
+        "--wait",
+        type=wait_arg,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait while another run records in the same history (60)",
     )
     p.add_argument(
         "--ended",
@@ -179,9 +240,10 @@ def register(add: Adder) -> None:
     add_solver(p)
     add_output(p)
     p.epilog = (p.epilog or "") + (
-        "\n\nWithout --config (and --solver), a run uses those of the history's last run. "
-        "The output has one row per participant with a 'change' column: kept, moved, new, "
-        "unmatched or ended."
+        "\n\nThe first run of a programme year needs --new-history. Without --config (and "
+        "--solver), a run uses those of the history's last run. The output has one row per "
+        "participant with a 'change' column: kept, moved, new, unmatched or ended. The history "
+        "is locked while a run records in it, and checked for edits made outside peermatch."
     )
 
     p = add(

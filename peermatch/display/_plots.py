@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import functools
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from peermatch._core.commit import write_files
 from peermatch._core.optional import require
 
 if TYPE_CHECKING:
@@ -644,19 +643,8 @@ def plot_summary(result: MatchResult, *, title: str | None = None) -> Figure:
 # -- saving ---------------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> None:
-    """Write a figure to ``path`` atomically; the format follows the extension.
-
-    PNG, SVG and PDF are written without a creation date and with fixed SVG ids, so the same
-    figure gives the same bytes.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    path : str or Path
-        Ends in ``.png``, ``.svg`` or ``.pdf``.
-    dpi : int, keyword-only
-        Resolution of a PNG.
+def figure_bytes(fig: Figure, path: str | Path, *, dpi: int = 110) -> bytes:
+    """The bytes :func:`save_figure` writes for ``path`` (the format follows the extension).
 
     Raises
     ------
@@ -677,14 +665,28 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> None:
     buf = io.BytesIO()
     with mpl.rc_context({"svg.hashsalt": "peermatch"}):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> None:
+    """Write a figure to ``path`` atomically; the format follows the extension.
+
+    PNG, SVG and PDF are written without a creation date and with fixed SVG ids, so the same
+    figure gives the same bytes. A pipe or device is written in place, never replaced.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        Ends in ``.png``, ``.svg`` or ``.pdf``.
+    dpi : int, keyword-only
+        Resolution of a PNG.
+
+    Raises
+    ------
+    ValueError
+        If the extension is not one of those formats.
+    OSError
+        If the file cannot be written (nothing is left behind).
+    """
+    write_files([(path, figure_bytes(fig, path, dpi=dpi))])

@@ -50,6 +50,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,6 +76,7 @@ __all__ = [
     "hba1c_band",
     "new_key",
     "read_key",
+    "read_or_create_key",
 ]
 
 Side = Literal["participant", "peer"]
@@ -142,6 +144,35 @@ def diabetes_years_band(value: float | None) -> str | None:
 def new_key() -> str:
     """A fresh random key (64 hex digits, 256 bits) for :class:`Pseudonymiser`."""
     return secrets.token_hex(32)
+
+
+def read_or_create_key(path: str | Path) -> tuple[str, bool]:
+    """The key in ``path``, created with :func:`new_key` if the file does not exist.
+
+    Returns the key and whether this call created the file. Creating is safe when several
+    exports start at once: the file is created whole (readable only by its owner) by exactly
+    one of them, and the others read that key, so their pseudonyms can be joined.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_key`.
+    OSError
+        If the file cannot be created.
+    """
+    from peermatch._core.commit import create_exclusive
+
+    key = new_key()
+    if create_exclusive(path, key + "\n"):
+        return key, True
+    deadline = time.monotonic() + 2.0
+    while True:  # where the file system has no hard links, a new key may still be being written
+        try:
+            return read_key(path), False
+        except InputError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def read_key(path: str | Path) -> str:

@@ -448,15 +448,18 @@ def profile_records(profiles: Sequence[BaseModel]) -> tuple[list[str], list[list
     return header, rows
 
 
+def profiles_text(path: str | Path, profiles: Sequence[BaseModel]) -> str:
+    """The text :func:`write_profiles` writes to ``path`` (CSV or JSON, by extension)."""
+    if Path(path).suffix.lower() == ".json":
+        data = [p.model_dump(mode="json", exclude_none=True) for p in profiles]
+        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    header, rows = profile_records(profiles)
+    return csv_text(header, rows)
+
+
 def write_profiles(path: str | Path, profiles: Sequence[BaseModel]) -> None:
     """Write profiles as CSV or JSON (by extension), atomically."""
-    target = Path(path)
-    if target.suffix.lower() == ".json":
-        data = [p.model_dump(mode="json", exclude_none=True) for p in profiles]
-        write_text_atomic(target, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-        return
-    header, rows = profile_records(profiles)
-    write_text_atomic(target, csv_text(header, rows))
+    write_text_atomic(path, profiles_text(path, profiles))
 
 
 def write_cohort(
