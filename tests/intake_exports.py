@@ -452,9 +452,7 @@ def excel_sheet(profiles: Sequence[Profile]) -> list[list[Any]]:
             value = getattr(prof, fld)
             if value is None:
                 row.append(None)
-            elif isinstance(value, bool):
-                row.append(value)
-            elif isinstance(value, int | float):
+            elif isinstance(value, bool | int | float):
                 row.append(value)
             else:
                 row.append(text_of(prof, fld, labels=True, sep="; ") or None)

@@ -60,7 +60,8 @@ class Cohort:
 
 
 def read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
-    if same_file(args.participants, args.peers):
+    sheets = (getattr(args, "sheet", None), getattr(args, "peers_sheet", None))
+    if same_file(args.participants, args.peers) and sheets[0] == sheets[1]:
         raise UsageError("PARTICIPANTS and PEERS name the same file; give the two files")
     problems: list[Problem] = []
     tables: dict[str, ProfileTable[Any]] = {}

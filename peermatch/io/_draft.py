@@ -94,7 +94,7 @@ def _guess_value(fld: str, value: str) -> str | None:
         if len(set(starts)) == 1:
             return starts[0]
     pool = {label_key(t): c for c, t in table.items()} | {label_key(c): c for c in table}
-    near = closest(low, pool, cutoff=0.6)
+    near = closest(low, pool, cutoff=0.55)
     return pool[near] if near is not None else None
 
 
