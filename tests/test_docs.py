@@ -38,6 +38,18 @@ def test_data_dictionary_lists_every_field_with_its_vocabulary() -> None:
     assert "**hard**" in section
 
 
+def test_data_dictionary_shows_every_label() -> None:
+    text = _docgen.data_dictionary_md()
+    for name, table in peermatch.LABELS.items():
+        if name in ("languages", "end_reason"):
+            continue
+        section = text[text.index(f"(field-{name})=") :]
+        section = section[: section.index("\n(field-", 1)] if "\n(field-" in section else section
+        for code, label in table.items():
+            assert f"`{code}` {label}" in section, (name, code)
+    assert "`en` English" in text
+
+
 def test_data_dictionary_follows_the_default_configuration() -> None:
     text = _docgen.data_dictionary_md()
     cfg = MatchConfig()

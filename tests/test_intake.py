@@ -548,3 +548,13 @@ def load_mapping_text(folder: Path, text: str) -> Any:
     path = folder / "draft.toml"
     path.write_text(text)
     return load_mapping(path, "participant")
+
+
+def test_import_refuses_to_write_over_its_source_and_needs_an_output(tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text("id,age,languages\nP1,40,en\n")
+    res = run_peermatch("import", str(source), "--kind", "participants", "-o", str(source))
+    assert res.returncode == 2 and "is one of the input files" in res.stderr
+    assert source.read_text() == "id,age,languages\nP1,40,en\n"
+    res = run_peermatch("import", str(source), "--kind", "participants")
+    assert res.returncode == 2 and "give -o PROFILES.csv" in res.stderr

@@ -30,7 +30,13 @@ from peermatch.io._mapping import (
     vocabulary_code,
 )
 from peermatch.io._profiles import ProfileTable, read_table
-from peermatch.io._redcap import CHECKED, UNCHECKED, RedcapDictionary, checkbox_column
+from peermatch.io._redcap import (
+    CHECKED,
+    UNCHECKED,
+    RedcapDictionary,
+    RedcapField,
+    checkbox_column,
+)
 from peermatch.io._sources import EXCEL_EXTENSIONS, load_source
 from peermatch.profiles._labels import LABELS, label_key
 from peermatch.profiles._models import Participant, PeerLeader
@@ -130,6 +136,7 @@ class _Intake:
         self.unmapped: dict[tuple[str, str, str], list[RowRef]] = {}
         self.skip: set[tuple[RowRef, str]] = set()  # (row, field) already reported
         self.shown_as: dict[str, str] = {}  # field -> "field (column 'Source')"
+        self.choice_of: dict[int, RedcapField | None] = {}  # column -> its REDCap choice field
 
     # -- the header ---------------------------------------------------------------------------
 
@@ -322,7 +329,9 @@ class _Intake:
     def _value(self, ref: RowRef, col: _Column, cell: Any) -> Any:
         fld = col.field
         if self.dictionary is not None and isinstance(cell, str):
-            choice = self.dictionary.field(col.name)
+            if col.index not in self.choice_of:
+                self.choice_of[col.index] = self.dictionary.field(col.name)
+            choice = self.choice_of[col.index]
             if choice is not None:
                 decoded = choice.label_of(cell)
                 if decoded is None:

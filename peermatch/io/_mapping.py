@@ -22,6 +22,7 @@ Every problem of a mapping is reported at once, each with the file and the key.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import tomllib
 from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
@@ -98,18 +99,25 @@ def value_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+_CODES: dict[str, frozenset[str]] = {
+    fld: frozenset(m.value for m in enum)
+    for fld, enum in {**ENUM_FIELDS, **ENUM_SET_FIELDS}.items()
+}
+
+
+@functools.lru_cache(maxsize=8192)
 def vocabulary_code(fld: str, text: str) -> str | None:
     """The code that ``text`` (a code or a label, any case) names in ``fld``'s vocabulary."""
     if fld == "languages":
         low = text.strip().lower()
         return low if low in ISO_639_1 else code_for("languages", text)
-    enum = ENUM_FIELDS.get(fld) or ENUM_SET_FIELDS.get(fld)
-    if enum is None:
+    codes = _CODES.get(fld)
+    if codes is None:
         return None
     low = text.strip().lower().replace(" ", "_").replace("-", "_")
-    if low in {m.value for m in enum}:
+    if low in codes:
         return low
-    return code_for(enum, text)
+    return code_for(fld, text)
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,9 @@ def _read_csv(text: str, label: str, dropped: Dropped, known: Sequence[str]) -> 
     )
     if problems:
         raise InputError(problems)
+    keys = [str(pos) for pos in range(len(header))]
     rows: list[tuple[RowRef, tuple[Any, ...]]] = [
-        (row, tuple(cells.get(str(pos)) for pos in range(len(header)))) for row, cells in table.rows
+        (row, tuple(map(cells.get, keys))) for row, cells in table.rows
     ]
     return SourceTable(label, tuple(header), table.header_row, rows)
 
