@@ -558,3 +558,18 @@ def test_import_refuses_to_write_over_its_source_and_needs_an_output(tmp_path: P
     assert source.read_text() == "id,age,languages\nP1,40,en\n"
     res = run_peermatch("import", str(source), "--kind", "participants")
     assert res.returncode == 2 and "give -o PROFILES.csv" in res.stderr
+
+
+def test_a_column_named_after_a_field_mapped_elsewhere_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text("id,age,Age (years),languages\nP1,40,41,en\n")
+    lines = problems(
+        lambda: read_participants(tmp_path / "p.csv", mapping={"columns": {"age": "Age (years)"}})
+    )
+    assert lines == [
+        f"{tmp_path / 'p.csv'}:1: column 'age' would give age, which [columns] takes from "
+        "'Age (years)'; list it in ignore"
+    ]
+    got = read_participants(
+        tmp_path / "p.csv", mapping={"columns": {"age": "Age (years)"}, "ignore": ["age"]}
+    )
+    assert got[0].age == 41

@@ -247,6 +247,17 @@ class _Intake:
         return _Column(i, name, "check", fld, parts[1])
 
     def _unknown(self, name: str, norm: str, row: int | None) -> None:
+        if norm in self.imap.columns:  # named after a field that [columns] takes elsewhere
+            self.problems.append(
+                Problem(
+                    self.table.label,
+                    row,
+                    None,
+                    f"column {name!r} would give {norm}, which [columns] takes from "
+                    f"{self.imap.columns[norm]!r}; list it in ignore",
+                )
+            )
+            return
         hint = did_you_mean(norm, self.fields)
         fix = "; map it under [columns] or list it in ignore" if self.imap.given else ""
         self.problems.append(
