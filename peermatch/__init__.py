@@ -66,6 +66,7 @@ from peermatch.matching import (
 )
 from peermatch.profiles import (
     AVAILABILITY_SLOTS,
+    LABELS,
     ActivityLevel,
     CommunicationStyle,
     Complication,
@@ -83,6 +84,7 @@ from peermatch.profiles import (
     SupportGoal,
     Treatment,
     generate_cohort,
+    label,
 )
 from peermatch.programme import (
     DEFAULT_CARD_FIELDS,
@@ -116,6 +118,7 @@ PUBLIC_MODULES = (errors, profiles, scoring, solvers, matching, programme, io, d
 __all__ = [
     "AVAILABILITY_SLOTS",
     "DEFAULT_CARD_FIELDS",
+    "LABELS",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
     "SOLVERS",
@@ -174,6 +177,7 @@ __all__ = [
     "deidentify_profiles",
     "deidentify_result",
     "generate_cohort",
+    "label",
     "match",
     "open_places",
     "plot_contributions",

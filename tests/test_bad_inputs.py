@@ -160,11 +160,25 @@ CASES: list[Case] = [
         "this is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV text",
     ),
     Case(
-        ".xlsx file",
+        ".xls file (an old workbook format)",
+        "participant",
+        "p.xls",
+        b"\xd0\xcf\x11\xe0",
+        "unknown file type '.xls': in the spreadsheet, Save As 'CSV UTF-8 (comma delimited)'",
+    ),
+    Case(
+        ".xlsx file that is not a workbook",
+        "participant",
+        "p.xlsx",
+        b"id,age,languages\nP1,40,en\n",
+        "not a readable .xlsx workbook",
+    ),
+    Case(
+        ".xlsx file that is a damaged workbook",
         "participant",
         "p.xlsx",
         b"PK\x03\x04",
-        "unknown file type '.xlsx': in the spreadsheet, Save As 'CSV UTF-8 (comma delimited)'",
+        "not a readable .xlsx workbook",
     ),
     Case(
         ".txt file",
@@ -413,16 +427,16 @@ CASES: list[Case] = [
         "set value misspelt",
         "participant",
         "p.csv",
-        p_csv("id,age,languages,availability", "P1,40,en,mon_morning;monday_evening"),
-        "not valid: 'monday_evening'",
+        p_csv("id,age,languages,availability", "P1,40,en,mon_morning;mondy_evening"),
+        "not valid: 'mondy_evening'",
         (2, "availability"),
     ),
     Case(
         "language name instead of ISO code",
         "participant",
         "p.csv",
-        p_csv("id,age,languages", "P1,40,English"),
-        "not an ISO 639-1 two-letter language code: 'english'",
+        p_csv("id,age,languages", "P1,40,Englsh"),
+        "not an ISO 639-1 two-letter language code: 'englsh' — did you mean 'english'?",
         (2, "languages"),
     ),
     Case(
@@ -941,7 +955,7 @@ def test_cli_lists_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
 
 def test_every_problem_of_a_row_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
-    path.write_text(p_csv("id,age,languages,sex,hba1c,diet", "P 1,45 yrs,english,femal,NaN,meat"))
+    path.write_text(p_csv("id,age,languages,sex,hba1c,diet", "P 1,45 yrs,englsh,femal,NaN,meat"))
     with pytest.raises(InputError) as exc:
         read_participants(path)
     assert [p.field for p in exc.value.problems] == [
@@ -990,6 +1004,20 @@ ACCEPTED: list[Accepted] = [
             "languages": ["en", "fr"],
             "activity_level": "moderate",
             "life_stage": ["working_full_time"],
+        },
+    ),
+    Accepted(
+        "plain-language labels instead of codes, in any case",
+        "p.csv",
+        "id,age,languages,life_stage,availability,contact_frequency,treatments\n"
+        "P1,40,English;PUNJABI,Working full time,Monday evening,every two weeks,"
+        "basal insulin;GLP-1 injections\n",
+        {
+            "languages": ["en", "pa"],
+            "life_stage": ["working_full_time"],
+            "availability": ["mon_evening"],
+            "contact_frequency": "biweekly",
+            "treatments": ["glp1", "basal_insulin"],
         },
     ),
     Accepted(

@@ -38,6 +38,18 @@ def test_data_dictionary_lists_every_field_with_its_vocabulary() -> None:
     assert "**hard**" in section
 
 
+def test_data_dictionary_shows_every_label() -> None:
+    text = _docgen.data_dictionary_md()
+    for name, table in peermatch.LABELS.items():
+        if name in ("languages", "end_reason"):
+            continue
+        section = text[text.index(f"(field-{name})=") :]
+        section = section[: section.index("\n(field-", 1)] if "\n(field-" in section else section
+        for code, label in table.items():
+            assert f"`{code}` {label}" in section, (name, code)
+    assert "`en` English" in text
+
+
 def test_data_dictionary_follows_the_default_configuration() -> None:
     text = _docgen.data_dictionary_md()
     cfg = MatchConfig()
@@ -124,7 +136,13 @@ def toml_blocks() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("where", "block"), toml_blocks())
 def test_every_toml_example_in_the_docs_loads(where: str, block: str) -> None:
-    MatchConfig.from_mapping(tomllib.loads(block), source=where)
+    data = tomllib.loads(block)
+    if where.startswith("bring-your-data.md"):  # that page's examples are mappings
+        from peermatch.io._mapping import load_mapping
+
+        load_mapping(data, "participant")
+    else:
+        MatchConfig.from_mapping(data, source=where)
 
 
 def test_there_are_toml_examples_and_the_example_config_loads() -> None:

@@ -78,7 +78,7 @@ def test_empty_values_mean_not_given() -> None:
         ("importance", "diet:must", "leaves it empty"),
         ("preferred", "L1;L1", "more than once"),
         ("vetoes", "L 1", "no spaces"),
-        ("availability", "monday_morning", "expected values from"),
+        ("availability", "mondy_morning", "expected values from"),
         ("interests", "a:b", "at most 40"),
     ],
 )

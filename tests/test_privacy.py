@@ -87,7 +87,7 @@ BAD = [
     Bad("age out of range", {"age": "200"}, "'200'"),
     Bad("sex", {"sex": "femal"}, "'femal'"),
     Bad("diet", {"diet": "meat"}, "'meat'"),
-    Bad("languages", {"languages": "english"}, "'english'"),
+    Bad("languages", {"languages": "englsh"}, "'englsh'"),
     Bad("hba1c", {"hba1c": "NaN"}, "'NaN'"),
     Bad("diabetes_years", {"diabetes_years": "7,5"}, "'7,5'"),
     Bad(

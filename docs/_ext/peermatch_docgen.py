@@ -266,6 +266,7 @@ def data_dictionary_md() -> str:
         out.append("- " + " · ".join(facts))
         out.append(f"- **Type:** {type_text}" + (f"; {vocab}" if vocab else ""))
         out.append(f"- **CSV cell:** {example}")
+        out += _labels_lines(name)
         crit = default.criteria.get(name)
         if crit is not None:
             out.append(f"- **Default scoring:** {_scoring_text(crit, total)}")
@@ -281,6 +282,19 @@ def data_dictionary_md() -> str:
         if name == "importance":
             out.append(f"- **Levels:** {levels}")
     return "\n".join(out) + "\n"
+
+
+def _labels_lines(name: str) -> list[str]:
+    """The plain-language labels a field accepts in place of its codes."""
+    from peermatch.profiles._labels import LABELS
+
+    if name == "languages":
+        some = ", ".join(f"`{c}` {LABELS[name][c]}" for c in ("en", "fr", "pa", "zh"))
+        return [f"- **Labels** (accepted as well as the codes): the English names ({some}, ...)"]
+    if name not in LABELS:
+        return []
+    pairs = ", ".join(f"`{c}` {text}" for c, text in LABELS[name].items())
+    return [f"- **Labels** (accepted as well as the codes, in any case): {pairs}"]
 
 
 def _importance_multipliers() -> dict[Any, float]:

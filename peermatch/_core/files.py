@@ -339,7 +339,8 @@ def read_csv_table(
             if len(rows) >= MAX_ROWS:
                 problems.append(Problem(label, row, None, f"more than {MAX_ROWS} {what}"))
                 break
-            if [normal_column(c) for c in cells] == header_key:
+            first_cell = normal_column(cells[0]) if cells else ""
+            if first_cell == header_key[0] and [normal_column(c) for c in cells] == header_key:
                 problems.append(
                     Problem(
                         label,

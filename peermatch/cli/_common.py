@@ -23,7 +23,8 @@ from typing import Any, NoReturn, TextIO
 from peermatch._core.commit import name_problem, stream_descriptor, write_files, written_before
 from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
-from peermatch.io._profiles import ProfileTable, check_references, read_table
+from peermatch.io._intake import read_profiles
+from peermatch.io._profiles import ProfileTable, check_references
 from peermatch.profiles._models import Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig
 from peermatch.solvers import SOLVERS
@@ -64,15 +65,26 @@ class Cohort:
 
 
 def read_inputs(args: argparse.Namespace, *, config: bool = True) -> Cohort:
-    if same_file(args.participants, args.peers):
+    sheets = (getattr(args, "sheet", None), getattr(args, "peers_sheet", None))
+    if same_file(args.participants, args.peers) and sheets[0] == sheets[1]:
         raise UsageError("PARTICIPANTS and PEERS name the same file; give the two files")
     problems: list[Problem] = []
     tables: dict[str, ProfileTable[Any]] = {}
-    for kind, path in (("participant", args.participants), ("peer", args.peers)):
+    for kind, path, plan, sheet in (
+        (
+            "participant",
+            args.participants,
+            getattr(args, "map", None),
+            getattr(args, "sheet", None),
+        ),
+        ("peer", args.peers, getattr(args, "peers_map", None), getattr(args, "peers_sheet", None)),
+    ):
         try:
-            tables[kind] = read_table(path, kind)
+            tables[kind] = read_profiles(path, kind, mapping=plan, sheet=sheet)
         except InputError as exc:
             problems += exc.problems
+        except ImportError as exc:  # a workbook without the excel extra
+            raise UsageError(str(exc)) from None
     cfg = MatchConfig()
     if config and getattr(args, "config", None):
         try:
@@ -304,8 +316,21 @@ Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 def add_inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("participants", metavar="PARTICIPANTS", help="participants file (.csv or .json)")
-    p.add_argument("peers", metavar="PEERS", help="peer leaders file (.csv or .json)")
+    p.add_argument(
+        "participants", metavar="PARTICIPANTS", help="participants file (.csv, .json or .xlsx)"
+    )
+    p.add_argument("peers", metavar="PEERS", help="peer leaders file (.csv, .json or .xlsx)")
+    add_maps(p)
+
+
+def add_maps(p: argparse.ArgumentParser) -> None:
+    """``--map``, ``--peers-map``, ``--sheet``, ``--peers-sheet`` (docs/bring-your-data.md)."""
+    p.add_argument(
+        "--map", metavar="MAP.toml", help="mapping of the participants file's columns and values"
+    )
+    p.add_argument("--peers-map", metavar="MAP.toml", help="mapping of the peer leaders file")
+    p.add_argument("--sheet", metavar="NAME", help="the participants workbook's sheet")
+    p.add_argument("--peers-sheet", metavar="NAME", help="the peer leaders workbook's sheet")
 
 
 def add_config(p: argparse.ArgumentParser) -> None:

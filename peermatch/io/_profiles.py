@@ -46,6 +46,7 @@ from peermatch.profiles._models import (
     PeerLeader,
     problems_from_validation_error,
 )
+from peermatch.profiles._tabular import row_problems
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -53,8 +54,6 @@ __all__ = [
     "ProfileTable",
     "check_references",
     "profile_records",
-    "read_participants",
-    "read_peers",
     "read_table",
     "write_cohort",
     "write_profiles",
@@ -138,7 +137,8 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
     records: list[tuple[int, dict[str, Any]]] = list(table.rows)
     profiles, rows, more = _validate_rows(records, kind, label)
     absent = {"id", "age", "languages"} - {c for c in table.columns if c}
-    problems += [p for p in more if not (p.field in absent and p.row != table.header_row)]
+    kept = [p for p in more if not (p.field in absent and p.row != table.header_row)]
+    problems += row_problems(label, [(p.row, p.field, p.message) for p in kept], len(records))
     if problems:
         problem_limit(problems, label)
         raise InputError(problems)
@@ -269,7 +269,8 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
             clean[name] = value
         records.append((pos, clean))
     profiles, rows, more = _validate_rows(records, kind, label)
-    problems += [p for p in more if (p.row, p.field) not in non_finite]
+    kept = [p for p in more if (p.row, p.field) not in non_finite]
+    problems += row_problems(label, [(p.row, p.field, p.message) for p in kept], len(records))
     if problems:
         problem_limit(problems, label)
         raise InputError(problems)
@@ -344,53 +345,6 @@ def read_table(path: str | Path, kind: str) -> ProfileTable[Any]:
     text = decode_text(read_bytes(p, label), label)
     reader = _read_csv if ext == ".csv" else _read_json
     return reader(text, kind, label)
-
-
-def read_participants(path: str | Path) -> list[Participant]:
-    r"""Read and validate a participants file (CSV or JSON, by extension).
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    list of Participant
-        In file order.
-
-    Raises
-    ------
-    InputError
-        Carrying every problem found, each as ``FILE:ROW: FIELD: message``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "p.csv").write_text("id,age,languages\nP1,40,en;fr\n")
-    >>> [p.id for p in read_participants(d / "p.csv")]
-    ['P1']
-    >>> _ = (d / "bad.csv").write_text("id,age,langauges\nP1,forty,en\n")
-    >>> try:
-    ...     read_participants(d / "bad.csv")
-    ... except InputError as err:
-    ...     print(str(err).replace(str(d), "DIR"))
-    DIR/bad.csv:1: langauges: unknown column 'langauges' — did you mean 'languages'?
-    DIR/bad.csv:1: languages: required column is missing
-    DIR/bad.csv:2: age: expected a whole number from 18 to 110, found 'forty'
-    """
-    return list(read_table(path, "participant").profiles)
-
-
-def read_peers(path: str | Path) -> list[PeerLeader]:
-    """Read and validate a peer leaders file (CSV or JSON, by extension).
-
-    Raises
-    ------
-    InputError
-        Carrying every problem found, each as ``FILE:ROW: FIELD: message``.
-    """
-    return list(read_table(path, "peer").profiles)
 
 
 def check_references(

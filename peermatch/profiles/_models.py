@@ -37,6 +37,7 @@ from pydantic_core import PydanticCustomError
 
 from peermatch._core.text import did_you_mean
 from peermatch.errors import Problem
+from peermatch.profiles._labels import LABELS, VOCABULARY_OF, code_for
 from peermatch.profiles._vocab import (
     ISO_639_1,
     ActivityLevel,
@@ -65,6 +66,11 @@ __all__ = [
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _FLOAT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# 14/03/1965, 3-14-65, 1965-03-14, 14.03.1965 (a time may follow): what a spreadsheet makes of
+# a number it took for a date
+_DATE_TEXT = re.compile(
+    r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+)
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -113,6 +119,12 @@ def _number(value: object, *, whole: bool, lo: float, hi: float) -> int | float 
                 f"{expected}, found {text!r}: use a decimal point ({text.replace(',', '.')})",
             )
         if not _FLOAT_TEXT.fullmatch(text):
+            if _DATE_TEXT.fullmatch(text):
+                raise _err(
+                    "number",
+                    f"{expected}, found {_shown(text)}: looks like a date: Excel may have "
+                    "converted this cell",
+                )
             lead = re.match(r"[+-]?\d+([.,]\d+)?", text)
             hint = f": write the number only ({lead.group(0)})" if lead else ""
             raise _err("number", f"{expected}, found {text!r}{hint}")
@@ -174,6 +186,10 @@ def _enum_value(enum: type[E], value: object) -> E:
         return enum(text)
     except ValueError:
         pass
+    if enum in VOCABULARY_OF:  # the plain-language label ("Working full time")
+        code = code_for(enum, value)
+        if code is not None:
+            return enum(code)
     hint = did_you_mean(text, [m.value for m in enum], cutoff=0.75)
     raise _err("enum", f"{value.strip()!r} is not valid{hint}; expected one of: {_choices(enum)}")
 
@@ -233,15 +249,19 @@ def _languages(value: object) -> frozenset[str] | None:
     bad: list[str] = []
     for item in items:
         code = item.strip().lower() if isinstance(item, str) else item
+        if isinstance(code, str) and code not in ISO_639_1:
+            code = code_for("languages", code) or code  # the language's name ("English")
         if isinstance(code, str) and code in ISO_639_1:
             out.add(code)
         else:
             bad.append(repr(code))
     if bad:
+        names = [n.lower() for n in LABELS["languages"].values()]
+        hint = did_you_mean([b.strip("'\"") for b in bad], names, cutoff=0.8)
         raise _err(
             "language",
-            f"not an ISO 639-1 two-letter language code: {', '.join(bad)} "
-            "(for example en, fr, pa, zh)",
+            f"not an ISO 639-1 two-letter language code: {', '.join(bad)}{hint} (for example "
+            "en, fr, pa, zh, or a language's English name such as English)",
         )
     return frozenset(out)
 

@@ -637,7 +637,11 @@ class ScoreMatrix:
 
 def _as_list(items: Iterable[Any], cls: type, what: str) -> list[Any]:
     from peermatch.errors import InputError, Problem
+    from peermatch.profiles._tabular import frame_profiles, is_frame
 
+    if is_frame(items):  # a pandas DataFrame with one column per field
+        kind = "participant" if cls is Participant else "peer"
+        return frame_profiles(items, kind, f"{what} DataFrame")
     out = list(items)
     bad = [k for k, x in enumerate(out, start=1) if not isinstance(x, cls)]
     if bad:
