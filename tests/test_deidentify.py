@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import stat
 import subprocess
@@ -20,6 +21,7 @@ from peermatch import InputError, Participant, PeerLeader, match
 from peermatch.cli._main import main
 from peermatch.io._deidentify import (
     DROPPED_FIELDS,
+    MAX_KEY_BYTES,
     Pseudonymiser,
     age_band,
     deidentified_match_csv,
@@ -207,8 +209,34 @@ def test_read_key(tmp_path: Path) -> None:
     (tmp_path / "short").write_text("abc\n")
     with pytest.raises(InputError, match="too short"):
         read_key(tmp_path / "short")
-    with pytest.raises(InputError, match="cannot read the key"):
+    with pytest.raises(InputError, match="cannot read: No such file"):
         read_key(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("/dev/zero", "is not a regular file"),  # once read until memory ran out
+        ("fifo", "is not a regular file"),  # once waited for a writer forever
+        ("big", "the file is too large"),
+        ("folder", "is a folder"),
+        ("binary", "binary content"),
+    ],
+)
+def test_read_key_refuses_devices_pipes_and_large_files(
+    tmp_path: Path, name: str, fragment: str
+) -> None:
+    path = Path(name) if name.startswith("/") else tmp_path / name
+    if name == "fifo":
+        os.mkfifo(path)
+    elif name == "big":
+        path.write_text("k" * (MAX_KEY_BYTES + 1))
+    elif name == "folder":
+        path.mkdir()
+    elif name == "binary":
+        path.write_bytes(b"0123456789abcdef\x00")
+    with pytest.raises(InputError, match=fragment):
+        read_key(path)
 
 
 # -- command line ----------------------------------------------------------------------------

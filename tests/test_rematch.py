@@ -508,7 +508,7 @@ def test_malformed_previous_json_names_the_problem(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as exc:
         read_previous(path)
-    assert f"{path}:1: matches.peer_id: expected an id, found int" in str(exc.value)
+    assert f"{path}:1: matches.peer_id: expected an id, found 3" in str(exc.value)
     assert f"{path}:1: rematch.blocks.reason: unknown end reason 'x'" in str(exc.value)
     path.write_text("{")
     with pytest.raises(InputError, match="not valid JSON"):
@@ -553,7 +553,7 @@ def test_endings_round_trip_and_errors_point_at_the_file_row(tmp_path: Path) -> 
     path = tmp_path / "ended.csv"
     write_endings(path, [Ending("P1", "L1", "safety", "=note"), Ending("P2", "L3", "moved")])
     endings = read_endings(path)
-    assert [e.note for e in endings] == ["'=note", None]
+    assert [e.note for e in endings] == ["=note", None]  # the neutralising quote is dropped
     with pytest.raises(InputError) as exc:
         rematch(first, ps, ls, ended=endings)
     assert f"{path}:3: peer_id: P2 was matched with L2, not L3" in str(exc.value)

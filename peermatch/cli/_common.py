@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from peermatch._core.files import write_text_atomic
+from peermatch._core.files import WORKBOOK_EXTENSIONS, write_text_atomic
+from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 from peermatch.io._profiles import ProfileTable, check_references, read_table
 from peermatch.profiles._models import Participant, PeerLeader
@@ -97,7 +98,7 @@ def check_output(out: str | None, inputs: Sequence[str | None]) -> None:
     for path in inputs:
         if path and same_file(out, path):
             raise UsageError(f"the output {out!r} is one of the input files; choose another name")
-    if Path(out).suffix.lower() in (".xlsx", ".xls", ".ods", ".numbers"):
+    if Path(out).suffix.lower() in WORKBOOK_EXTENSIONS:
         raise UsageError(
             f"the output {out!r} names a spreadsheet workbook; peermatch writes CSV or JSON — "
             "use .csv (spreadsheets open it) or .json"
@@ -175,7 +176,7 @@ def positive_int(text: str) -> int:
     except ValueError:
         x = 0
     if x < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {shown(text)}")
     return x
 
 
@@ -188,23 +189,28 @@ def exposure_arg(text: str) -> float | None:
     except ValueError:
         x = float("nan")
     if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', found {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', found {shown(text)}")
     return x
 
 
 def stay_bonus_arg(text: str) -> float | None:
+    from peermatch.programme._rematch import MAX_STAY_BONUS
+
     value = text.strip().lower()
     if value in ("none", "inf", "infinity"):
         return None
     try:
         x = float(value)
     except ValueError:
+        x = float("nan")
+    if x == float("inf"):
+        return None
+    if not 0 <= x <= MAX_STAY_BONUS:
         raise argparse.ArgumentTypeError(
-            f"expected a number >= 0 or 'none', found {text!r}"
-        ) from None
-    if x != x or x < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'none', found {text!r}")
-    return None if x == float("inf") else x
+            f"expected a number from 0 to {MAX_STAY_BONUS:g} or 'none' (keep every working "
+            f"pair), found {shown(text)}"
+        )
+    return x
 
 
 class Progress:

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DROPPED_FIELDS",
+    "MAX_KEY_BYTES",
     "MIN_KEY_LENGTH",
     "Pseudonymiser",
     "age_band",
@@ -83,6 +84,8 @@ Side = Literal["participant", "peer"]
 DROPPED_FIELDS: tuple[str, ...] = ("region", "interests")
 #: The shortest key accepted (characters).
 MIN_KEY_LENGTH = 16
+#: The largest key file read (bytes).
+MAX_KEY_BYTES = 4096
 
 _PREFIX = {"participant": "P-", "peer": "L-"}
 _BANDED = {"age": "age_band", "diabetes_years": "diabetes_years_band", "hba1c": "hba1c_band"}
@@ -147,17 +150,24 @@ def new_key() -> str:
 def read_key(path: str | Path) -> str:
     """Read a pseudonymisation key from a text file (surrounding whitespace ignored).
 
+    The file gets the checks of every text input (a regular file, UTF-8 text) and may hold at
+    most :data:`MAX_KEY_BYTES` bytes, so a device such as ``/dev/zero`` or a named pipe is
+    refused at once instead of being read without end.
+
     Raises
     ------
     InputError
-        If the file cannot be read or holds fewer than :data:`MIN_KEY_LENGTH` characters.
+        If the file cannot be read, is not a small UTF-8 text file, or holds fewer than
+        :data:`MIN_KEY_LENGTH` characters.
     """
+    from peermatch._core.files import read_text_file
+
     label = str(path)
-    try:
-        key = Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InputError([Problem(label, None, None, f"cannot read the key: {reason}")]) from None
+    key = read_text_file(
+        path,
+        max_bytes=MAX_KEY_BYTES,
+        advice="a key file holds one short secret (a new one is 64 hex digits)",
+    ).strip()
     if len(key) < MIN_KEY_LENGTH:
         raise InputError(
             [

@@ -45,7 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.profiles._models import ID_PATTERN
 from peermatch.profiles._vocab import EndReason
@@ -91,7 +91,7 @@ def end_reason(value: object) -> EndReason:
         return EndReason(text)
     hint = did_you_mean(text, _REASONS)
     raise ValueError(
-        f"unknown end reason {str(value)!r}{hint} (expected one of: {', '.join(_REASONS)})"
+        f"unknown end reason {shown(str(value))}{hint} (expected one of: {', '.join(_REASONS)})"
     )
 
 
@@ -99,9 +99,8 @@ def _id_problem(value: object, what: str) -> str | None:
     if not isinstance(value, str):
         return f"expected a {what} id (text), found {type(value).__name__}"
     if not ID_PATTERN.fullmatch(value):
-        shown = value if len(value) <= 40 else value[:37] + "..."
         return (
-            f"{shown!r} is not a valid {what} id (1-64 letters, digits, '_', '.', '-', "
+            f"{shown(value)} is not a valid {what} id (1-64 letters, digits, '_', '.', '-', "
             "starting with a letter or digit)"
         )
     return None

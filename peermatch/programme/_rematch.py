@@ -71,10 +71,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from peermatch._core.checks import check_number
+from peermatch._core.checks import number_problem
 from peermatch._core.files import normal_column, problem_limit, read_csv_table, read_text_file
 from peermatch._core.order import best_first_grouped
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.matching._changes import Change, Ending, RematchReport
 from peermatch.matching._match import build_result, solve_scored
@@ -87,6 +87,7 @@ from peermatch.solvers._solve import check_solver_name, run_solver
 
 __all__ = [
     "ENDING_COLUMNS",
+    "MAX_STAY_BONUS",
     "EndingLike",
     "PreviousRun",
     "merge_blocks",
@@ -144,8 +145,7 @@ class PreviousRun:
 
 def _check_id(value: object, label: str, row: int, fld: str, problems: list[Problem]) -> bool:
     if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        shown = repr(value) if isinstance(value, str) else type(value).__name__
-        problems.append(Problem(label, row, fld, f"expected an id, found {shown}"))
+        problems.append(Problem(label, row, fld, f"expected an id, found {shown(value)}"))
         return False
     return True
 
@@ -188,7 +188,7 @@ def _csv_rows(
         text, label, known=known, map_header=map_header, problems=problems, short_rows=True
     )
     if problems:
-        problem_limit(problems, label)
+        problem_limit(problems)
         raise InputError(problems)
     return table.rows, table.header_row
 
@@ -252,12 +252,17 @@ def _previous_from_csv(label: str, text: str) -> PreviousRun:
         elif status == "unmatched":
             if lid:
                 problems.append(
-                    Problem(label, row, "peer_id", f"an unmatched row names a leader ({lid!r})")
+                    Problem(
+                        label, row, "peer_id", f"an unmatched row names a leader ({shown(lid)})"
+                    )
                 )
         else:
             problems.append(
                 Problem(
-                    label, row, "status", f"expected 'matched' or 'unmatched', found {status!r}"
+                    label,
+                    row,
+                    "status",
+                    f"expected 'matched' or 'unmatched', found {shown(status)}",
                 )
             )
     if not rows and not problems:
@@ -272,6 +277,10 @@ def _previous_from_json(label: str, text: str) -> PreviousRun:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(label, exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError(
+            [Problem(label, None, None, "not valid JSON: lists or objects nested too deep")]
+        ) from None
     if not isinstance(data, dict) or "matches" not in data:
         raise InputError(
             [
@@ -513,9 +522,31 @@ def merge_blocks(*groups: Iterable[Ending]) -> tuple[Ending, ...]:
     return tuple(out[k] for k in sorted(out))
 
 
+#: Largest numeric stay bonus. Scores lie in [0, 1] and a preference bonus is at most 10, so
+#: a bonus of 10 already outweighs any realistic gain from moving a pair; the bound keeps the
+#: objective's spread, and so the solvers' resolution of scores, the same as without a stay
+#: bonus. ``None`` (or ``inf``) keeps every working pair, whatever the gain.
+MAX_STAY_BONUS = 10.0
+
+
 def _stay_bonus(value: object) -> float | None:
-    x = check_number(value, "stay_bonus", low=0, none_ok=True, inf_ok=True)
-    return None if x is None or math.isinf(x) else x
+    if value is None or (isinstance(value, float | int) and value == math.inf):
+        return None
+    if number_problem(value, low=0, high=MAX_STAY_BONUS) is not None:
+        plain = isinstance(value, float | int) and not isinstance(value, bool)
+        found = f"{float(value):g}" if plain else shown(value)  # type: ignore[arg-type]
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    None,
+                    "stay_bonus",
+                    f"expected a number from 0 to {MAX_STAY_BONUS:g}, or None (or inf) to keep "
+                    f"every working pair whatever the gain; found {found}",
+                )
+            ]
+        )
+    return float(value)  # type: ignore[arg-type]
 
 
 # -- the re-matching ----------------------------------------------------------------------------
@@ -553,7 +584,8 @@ def rematch(
         ``leader_withdrew``, ``safety``.
     stay_bonus : float or None, keyword-only
         None (default) or ``inf``: keep every still-feasible working pair fixed. A number
-        ``>= 0``: add it to each working pair's objective value and re-solve everyone.
+        from 0 to :data:`MAX_STAY_BONUS` (10): add it to each working pair's objective value
+        and re-solve everyone.
     solver : str, keyword-only, optional
         Wins over the configuration's solver; when neither ``config`` nor ``solver`` is given
         and ``previous`` is a result, its solver is used.
@@ -571,7 +603,8 @@ def rematch(
     ------
     InputError
         An unknown end reason, an ending that names a pair not matched in ``previous`` (or
-        names it twice), a malformed previous file, a negative or NaN ``stay_bonus``, an
+        names it twice), a malformed previous file, a ``stay_bonus`` that is negative, NaN or
+        above :data:`MAX_STAY_BONUS` (other than ``inf``), an
         unknown solver, duplicate ids.
 
     Notes
