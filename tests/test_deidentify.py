@@ -198,9 +198,40 @@ def test_result_export_has_pseudonyms_only() -> None:
     }
     rows = list(csv.DictReader(io.StringIO(deidentified_match_csv(result, pseudo), newline="")))
     assert [r["participant_id"] for r in rows] == sorted(r["participant_id"] for r in rows)
-    assert {r["score"] for r in rows} == {
-        r["score"] for r in csv.DictReader(io.StringIO(result.to_csv(), newline=""))
-    }
+    assert {(r["participant_id"], r["peer_id"]) for r in rows if r["peer_id"]} == set(
+        by_pseudo.items()
+    )
+    # no number computed from a dropped or banded field (see test_deidentify_attack.py)
+    assert "score" not in rows[0] and "rank" not in rows[0]
+    for m in data["matches"]:
+        assert set(m) == {"participant_id", "peer_id", "preferred_rank", "similarities"}
+        assert not set(m["similarities"]) & {*DROPPED_FIELDS, "age", "diabetes_years", "hba1c"}
+    assert "mean_score" not in data["metrics"] and "n_matched" in data["metrics"]
+    assert all(set(u) == {"participant_id", "reason"} for u in data["unmatched"])
+
+
+def test_a_rematch_export_has_pseudonyms_and_no_notes() -> None:
+    """A de-identified re-match result once kept the real ids and the notes of its changes."""
+    from peermatch import Ending, rematch
+
+    ps, ls = _cohort()
+    first = match(ps, ls)
+    pid, lid = next(iter(first.pairs.items()))
+    again = rematch(first, ps, ls, ended=[Ending(pid, lid, "safety", "private words")])
+    pseudo = Pseudonymiser(KEY)
+    data = deidentify_result(again, pseudo)
+    text = without_pseudonyms(json.dumps(data) + deidentified_match_csv(again, pseudo))
+    for secret in ("P0001", "P0002", "L01", "L02", "private words"):
+        assert secret not in text, secret
+    assert data["rematch"]["blocks"] == [
+        {
+            "participant_id": pseudo("participant", pid),
+            "peer_id": pseudo("peer", lid),
+            "reason": "safety",
+            "safety": True,
+        }
+    ]
+    assert "n_endings" in data["metrics"]
 
 
 def test_read_key(tmp_path: Path) -> None:

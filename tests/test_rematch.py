@@ -361,6 +361,19 @@ def test_endings_accept_tuples_records_and_mappings() -> None:
     assert again.blocks[1].note == "asked for a listener"
 
 
+def test_outputs_never_copy_an_ending_note() -> None:
+    """The re-match JSON once copied each ending's free-text note word for word."""
+    ps, ls = ages_cohort()
+    first = match(ps, ls)
+    note = "told me about her hospital stay"
+    again = rematch(first, ps, ls, ended=[Ending("P2", "L2", "safety", note)])
+    assert again.blocks[0].note == note  # kept in memory, for the coordinator
+    third = rematch(again, ps, ls)
+    for result in (again, third):
+        assert note not in result.to_json() and note not in result.to_csv()
+        assert "note" not in json.loads(result.to_json())["rematch"]["blocks"][0]
+
+
 def test_ending_naming_a_pair_that_is_not_current_is_an_input_error() -> None:
     ps, ls = ages_cohort()
     first = match(ps, [ls[0], leader("L2", age=50, capacity=2), leader("L3", capacity=0)])

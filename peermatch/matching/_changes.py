@@ -118,8 +118,8 @@ class Ending:
         ``poor_fit``, ``schedule``, ``moved``, ``completed``, ``participant_withdrew``,
         ``leader_withdrew`` or ``safety`` (case-insensitive).
     note : str, optional
-        Free text for the coordinator. It stays with the result (and its JSON) but is never
-        written to a run history.
+        Free text for the coordinator. It stays with the ending in memory but is never
+        written to an output: not to a result's JSON or CSV, not to a run history.
     source : (str, int), keyword-only, optional
         File and row the ending was read from, used in error messages (not compared).
 
@@ -337,11 +337,16 @@ class RematchReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
+        """Plain JSON-ready form, without the endings' free-text notes.
+
+        A note may hold anything a coordinator typed (health details included); it stays with
+        the :class:`Ending` in memory and in the ended-pairs file, and is never copied into
+        an output.
+        """
         return {
             "stay_bonus": self.stay_bonus,
             "counts": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
-            "ended": [e.to_dict() for e in self.ended],
-            "blocks": [b.to_dict() for b in self.blocks],
+            "ended": [e.to_dict(note=False) for e in self.ended],
+            "blocks": [b.to_dict(note=False) for b in self.blocks],
         }
