@@ -77,13 +77,12 @@ from peermatch._core.order import best_first_grouped
 from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.matching._changes import Change, Ending, RematchReport
-from peermatch.matching._match import build_result, solve_scored
+from peermatch.matching._match import solve_scored
 from peermatch.matching._results import MatchResult
 from peermatch.profiles._models import ID_PATTERN, Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
-from peermatch.solvers._common import ArrayProblem, Preferences
-from peermatch.solvers._solve import check_solver_name, run_solver
+from peermatch.solvers._solve import check_solver_name
 
 __all__ = [
     "ENDING_COLUMNS",
@@ -614,7 +613,8 @@ def rematch(
     (``capacity - kept participants``) by the chosen solver; with a number the whole cohort is
     solved once with the bonus in the objective, so ``stay_bonus=0`` with no pair ended (now or
     in earlier runs) gives exactly :func:`~peermatch.match`'s pairs. The work is that of one
-    ``match`` run.
+    ``match`` run: on a large cohort ``hungarian`` works from blocks of rows in both cases,
+    never holding the full score matrix.
 
     Examples
     --------
@@ -714,35 +714,6 @@ def _keep_fixed(scorer: Scorer, w: _Working) -> tuple[IntArray, IntArray]:
     return rows[keep], cols[keep]
 
 
-def _solve_fixed(
-    scorer: Scorer, solver: str, kept_rows: IntArray, kept_cols: IntArray
-) -> MatchResult:
-    """Fix the kept pairs, solve the others on the remaining room, build the full result."""
-    co = scorer.cohort
-    n, m = scorer.shape
-    blocks = list(scorer.blocks())
-    values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros((0, m))
-    reasons = (
-        np.concatenate([b.reasons for b in blocks]) if blocks else np.zeros((0, m), dtype=np.int16)
-    )
-    assignment = np.full(n, -1, dtype=np.int64)
-    assignment[kept_rows] = kept_cols
-    free = np.flatnonzero(assignment < 0)
-    room = co.capacity - np.bincount(kept_cols, minlength=m)
-    lists = co.preferences.lists()
-    problem = ArrayProblem(
-        values=np.ascontiguousarray(values[free]),
-        feasible=np.ascontiguousarray(reasons[free] == 0),
-        capacity=np.maximum(room, 0).astype(np.int64),
-        preferences=Preferences.from_lists([lists[i] for i in free.tolist()], free.size, m),
-        preference_bonus=co.config.preference_bonus,
-    )
-    assignment[free] = run_solver(solver, problem)
-    return build_result(
-        scorer, assignment, solver, capacity=co.capacity, values=values, reasons=reasons
-    )
-
-
 def _rematch(
     prev: PreviousRun,
     participants: Iterable[Participant],
@@ -757,8 +728,7 @@ def _rematch(
     scorer = build_scorer(participants, peers, cfg, blocked=[b.pair for b in blocks])
     w = _working_pairs(scorer, prev, ended_pairs)
     if bonus is None:
-        kept_rows, kept_cols = _keep_fixed(scorer, w)
-        result = _solve_fixed(scorer, solver, kept_rows, kept_cols)
+        result = solve_scored(scorer, solver, fixed=_keep_fixed(scorer, w))
     else:
         sel = w.feasible
         fixed = None
