@@ -1422,6 +1422,18 @@ def test_a_header_of_a_million_columns_is_refused_at_once(tmp_path: Path) -> Non
     assert time.perf_counter() - started < 20
 
 
+def test_a_json_record_with_200000_unknown_fields_is_counted_quickly(tmp_path: Path) -> None:
+    """Each unknown field got its own 'did you mean' search: 200,000 of them took 17 s."""
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps([{**REC, **{f"x{k}": 1 for k in range(200_000)}}]))
+    started = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        read_participants(path)
+    assert time.perf_counter() - started < 8
+    assert exc.value.count == 200_000 and len(exc.value.problems) == 1001
+    assert str(exc.value.problems[-1]) == "... and 199,000 more problems"
+
+
 # -- values from a file are quoted cut, never whole ------------------------------------------
 
 PAYLOADS = {

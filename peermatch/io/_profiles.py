@@ -241,6 +241,7 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
     problems: list[Problem] = []
     records: list[tuple[int, dict[str, Any]]] = []
     non_finite: set[tuple[int, str]] = set()
+    unknown = 0  # unknown fields seen
     for pos, item in enumerate(data, start=1):
         if len(problems) > 2 * MAX_PROBLEMS:
             problem_limit(problems)  # keep memory bounded: list some, count the rest
@@ -256,7 +257,11 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
             )
         for key, value in item.items():
             name = normal_column(key)
+            if name not in known and unknown >= MAX_PROBLEMS:
+                unknown += 1  # enough listed: count the rest without wording each
+                continue
             if name not in known:
+                unknown += 1
                 problems.append(
                     Problem(
                         label,
@@ -286,6 +291,8 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
         records, kind, label, lambda p: (p.row, p.field) not in non_finite
     )
     problems += more
+    if unknown > MAX_PROBLEMS:
+        problems.append(MoreProblems.of(unknown - MAX_PROBLEMS))
     if problems:
         problem_limit(problems)
         raise InputError(problems)
