@@ -164,7 +164,11 @@ def read_bytes(
     if info.st_size > limit:
         raise _too_large(label, info.st_size, limit, advice)
     try:
-        with path.open("rb") as fh:
+        # non-blocking: a pipe put in the file's place since the check must not hang the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise InputError([Problem(label, None, None, "is not a regular file")])
             data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
