@@ -67,6 +67,26 @@ class Problem:
         return (self.file or "", self.row or 0, self.field or "", self.message)
 
 
+#: Most problems an :class:`InputError` lists (all files together); the rest are counted.
+MAX_LISTED_PROBLEMS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class MoreProblems(Problem):
+    """Stands for ``count`` problems found but not listed (``... and N more problems``).
+
+    A reader that stops early (a file with thousands of bad rows) puts one in its problem
+    list; :class:`InputError` adds them up and always lists the total last.
+    """
+
+    count: int = 0
+
+    @classmethod
+    def of(cls, count: int) -> MoreProblems:
+        """The marker for ``count`` problems left out."""
+        return cls(None, None, None, f"... and {count:,} more problems", count)
+
+
 class InputError(PeermatchError, ValueError):
     """Bad input data or configuration, with every problem found.
 
@@ -78,7 +98,10 @@ class InputError(PeermatchError, ValueError):
     Attributes
     ----------
     problems : tuple of Problem
-        Every problem, in file, row and field order.
+        The problems in file, row and field order: at most :data:`MAX_LISTED_PROBLEMS`, then,
+        when more were found, one last ``... and N more problems`` entry.
+    count : int
+        How many problems were found in all, listed or not.
 
     Examples
     --------
@@ -88,9 +111,20 @@ class InputError(PeermatchError, ValueError):
     """
 
     def __init__(self, problems: Iterable[Problem | str]) -> None:
-        items = [p if isinstance(p, Problem) else Problem(None, None, None, p) for p in problems]
-        self.problems: tuple[Problem, ...] = tuple(
-            sorted(dict.fromkeys(items), key=Problem.sort_key)
+        items: list[Problem] = []
+        more = 0
+        for p in problems:
+            if isinstance(p, MoreProblems):
+                more += p.count
+            else:
+                items.append(p if isinstance(p, Problem) else Problem(None, None, None, p))
+        listed = sorted(dict.fromkeys(items), key=Problem.sort_key)
+        if len(listed) > MAX_LISTED_PROBLEMS:
+            more += len(listed) - MAX_LISTED_PROBLEMS
+            del listed[MAX_LISTED_PROBLEMS:]
+        self.count = len(listed) + more
+        self.problems: tuple[Problem, ...] = (
+            (*listed, MoreProblems.of(more)) if more else tuple(listed)
         )
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -221,6 +221,10 @@ def test_a_huge_exposure_means_no_cap(small) -> None:  # type: ignore[no-untyped
     huge = peermatch.shortlist(ps, ls, k=2, exposure=1e300)
     none = peermatch.shortlist(ps, ls, k=2, exposure=None)
     assert dict(huge) == dict(none) and huge.relaxed == ()
+    # with a huge k too: once inf * 0 for a leader without spare places (a numpy warning)
+    paused = [x.model_copy(update={"active": False}) if k == 0 else x for k, x in enumerate(ls)]
+    both = peermatch.shortlist(ps, paused, k=10**9, exposure=1e300)
+    assert dict(both) == dict(peermatch.shortlist(ps, paused, k=len(ls), exposure=None))
 
 
 def test_warnings_have_one_base() -> None:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +24,21 @@ from typing import Literal
 
 import pytest
 
-from peermatch import InputError, MatchConfig, read_participants, read_peers
+from peermatch import (
+    InputError,
+    MatchConfig,
+    match,
+    read_endings,
+    read_participants,
+    read_peers,
+    rematch,
+)
+from peermatch.io._deidentify import read_key
 from peermatch.io._profiles import check_references, read_table
+from peermatch.profiles._demo import generate_cohort
+from peermatch.profiles._models import PARTICIPANT_FIELDS, PEER_FIELDS
+from peermatch.programme._rematch import read_previous
+from peermatch.scoring._config import Criterion
 
 Side = Literal["participant", "peer", "config", "refs"]
 
@@ -312,6 +328,71 @@ CASES: list[Case] = [
         (2, "age"),
     ),
     Case(
+        "a header with more columns than the limit",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages," + ",".join(f"x{k}" for k in range(1000)), "P1,40,en"),
+        "the header has 1,003 columns (the limit is 1,000)",
+        (1, None),
+    ),
+    Case(
+        "a header row longer than the limit",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages," + "y" * 70_000, "P1,40,en,"),
+        "the header row is 70,017 characters long (the limit is 65,536)",
+        (1, None),
+    ),
+    Case(
+        "a 100,000-character cell (quoted cut, never whole)",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages,sex", "P1,40,en," + "x" * 100_000),
+        "'" + "x" * 56 + "…' (100000 characters) is not valid",
+        (2, "sex"),
+    ),
+    Case(
+        "a 60,000-character column name (cut)",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages," + "z" * 60_000, "P1,40,en,"),
+        "unknown column '" + "z" * 56 + "…' (60000 characters)",
+        (1, "z" * 59 + "…"),
+    ),
+    Case(
+        "a cell listing thousands of unknown values (the first few listed)",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages", "P1,40," + ";".join(f"q{k}" for k in range(5000))),
+        "'q0', 'q1', 'q2', 'q3', 'q4' and 4995 more",
+        (2, "languages"),
+    ),
+    Case(
+        "HbA1c in mmol/mol (IFCC units)",
+        "participant",
+        "p.csv",
+        p_csv("id,age,languages,hba1c", "P1,45,en,53"),
+        "found '53' (out of range): this looks like mmol/mol (IFCC units); in % it is 7.0 "
+        "(% = mmol/mol / 10.929 + 2.15)",
+        (2, "hba1c"),
+    ),
+    Case(
+        "HbA1c of 20 (not a plausible %)",
+        "peer",
+        "l.csv",
+        p_csv("id,age,languages,hba1c", "L1,45,en,20"),
+        "expected HbA1c in % from 3 to 18, found '20' (out of range): this looks like mmol/mol",
+        (2, "hba1c"),
+    ),
+    Case(
+        "HbA1c as a fraction",
+        "participant",
+        "p.json",
+        p_json({**REC, "hba1c": 0.072}),
+        "this looks like a fraction; in % it is 7.2",
+        (1, "hba1c"),
+    ),
+    Case(
         "decimal comma",
         "participant",
         "p.csv",
@@ -332,7 +413,7 @@ CASES: list[Case] = [
         "participant",
         "p.csv",
         p_csv("id,age,languages,hba1c", "P1,45,en,NaN"),
-        "expected a number from 3 to 20, found 'NaN' (not a finite number)",
+        "expected a number from 3 to 18, found 'NaN' (not a finite number)",
         (2, "hba1c"),
     ),
     Case(
@@ -677,6 +758,29 @@ CASES: list[Case] = [
         "[criteria.age]\nweight = -1\n",
         "expected a number at least 0, found -1",
         (None, "criteria.age.weight"),
+    ),
+    Case(
+        "config weight above the maximum",
+        "config",
+        "c.toml",
+        "[criteria.age]\nweight = 1e308\n",
+        "expected a number at most 1,000,000, found 1e+308",
+        (None, "criteria.age.weight"),
+    ),
+    Case(
+        "config nested deeper than the parser allows",
+        "config",
+        "c.toml",
+        "x = " + "[" * 600 + "]" * 600 + "\n",
+        "not valid TOML: tables or arrays nested too deep",
+    ),
+    Case(
+        "config value of 100,000 characters (cut)",
+        "config",
+        "c.toml",
+        'solver = "' + "s" * 100_000 + '"\n',
+        "unknown solver '" + "s" * 56 + "…' (100000 characters)",
+        (None, "solver"),
     ),
     Case(
         "config NaN weight",
@@ -1095,6 +1199,12 @@ ACCEPTED: list[Accepted] = [
         {"diet": ["vegan", "halal"], "importance": {"diet": "high"}},
     ),
     Accepted(
+        "cells an export neutralised against formulas ('+44, '-x;=sum)",
+        "p.csv",
+        "id,age,languages,region,interests\nP1,40,en,'+44,'-x;=sum\n",
+        {"region": "+44", "interests": ["-x", "=sum"]},
+    ),
+    Accepted(
         "semicolons inside quoted cells of a comma-separated file",
         "p.csv",
         'id,age,languages\n"P1","40","en;fr;pa"\n',
@@ -1143,3 +1253,250 @@ def test_normalisable_inputs_pass_validate_in_the_cli(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert f"CODES {[0] * len(ACCEPTED)}" in res.stdout, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
+
+
+# -- other inputs: key files and options ----------------------------------------------------
+
+FIFO = object()  # a named pipe
+
+
+@dataclass(frozen=True)
+class Other:
+    """A bad input that is not a profile or configuration file.
+
+    ``files`` are written into the case's folder beside ``p.csv`` and ``l.csv`` (good files);
+    ``library`` gets that folder and must raise InputError with ``fragment``; ``cli`` are the
+    command's arguments, with ``{d}`` for the folder.
+    """
+
+    id: str
+    files: dict[str, str | object]
+    library: Callable[[Path], object] | None
+    cli: list[str]
+    fragment: str
+
+
+def _rematch_with(**kw: object) -> Callable[[Path], object]:
+    def run(d: Path) -> object:
+        ps, ls = read_participants(d / "p.csv"), read_peers(d / "l.csv")
+        return rematch(match(ps, ls), ps, ls, **kw)  # type: ignore[arg-type]
+
+    return run
+
+
+OTHERS: list[Other] = [
+    Other(
+        "key file is a device that never ends",
+        {},
+        lambda d: read_key("/dev/zero"),
+        ["deidentify", "{d}/p.csv", "{d}/l.csv", "--out", "{d}/out", "--key-file", "/dev/zero"],
+        "/dev/zero: is not a regular file",
+    ),
+    Other(
+        "key file is a named pipe",
+        {"key": FIFO},
+        lambda d: read_key(d / "key"),
+        [
+            "match",
+            "{d}/p.csv",
+            "{d}/l.csv",
+            "--deidentify",
+            "--key-file",
+            "{d}/key",
+            "-o",
+            "{d}/m.csv",
+        ],
+        "key: is not a regular file",
+    ),
+    Other(
+        "key file too large",
+        {"key": "k" * 5000},
+        lambda d: read_key(d / "key"),
+        ["deidentify", "{d}/p.csv", "{d}/l.csv", "--out", "{d}/out", "--key-file", "{d}/key"],
+        "the file is too large (5 kB; the limit is 4.1 kB): a key file holds one short secret",
+    ),
+    Other(
+        "stay bonus above the maximum",
+        {},
+        _rematch_with(stay_bonus=1e308),
+        [
+            "rematch",
+            "{d}/p.csv",
+            "{d}/l.csv",
+            "--history",
+            "{d}/h.json",
+            "--stay-bonus",
+            "1e308",
+            "-o",
+            "{d}/r.csv",
+        ],
+        "expected a number from 0 to 10",
+    ),
+    Other(
+        "negative demo seed",
+        {},
+        lambda d: generate_cohort(10, 2, seed=-1),
+        ["demo", "--seed", "-1", "--out", "{d}/demo"],
+        "seed: expected a whole number >= 0, found -1",
+    ),
+    Other(
+        "criterion weight above the maximum (library)",
+        {},
+        lambda d: Criterion(kind="numeric", weight=1e308),
+        ["match", "{d}/p.csv", "{d}/l.csv", "--config", "{d}/c.toml", "-o", "{d}/m.csv"],
+        "weight: expected a number at most 1,000,000, found 1e+308",
+    ),
+    Other(
+        "output named like a macro-enabled workbook",
+        {},
+        None,
+        ["match", "{d}/p.csv", "{d}/l.csv", "-o", "{d}/m.xlsm"],
+        "names a spreadsheet workbook",
+    ),
+    Other(
+        "output named like a binary workbook",
+        {},
+        None,
+        ["shortlist", "{d}/p.csv", "{d}/l.csv", "-o", "{d}/s.xlsb"],
+        "names a spreadsheet workbook",
+    ),
+]
+
+
+def _other_folder(case: Other, folder: Path) -> Path:
+    (folder / "p.csv").write_text(GOOD_PARTICIPANTS)
+    (folder / "l.csv").write_text(GOOD_PEERS)
+    (folder / "c.toml").write_text("[criteria.age]\nweight = 1e308\n")
+    for name, content in case.files.items():
+        if content is FIFO:
+            os.mkfifo(folder / name)
+        else:
+            assert isinstance(content, str)
+            (folder / name).write_text(content)
+    return folder
+
+
+@pytest.mark.parametrize("case", [c for c in OTHERS if c.library], ids=lambda c: c.id)
+def test_other_inputs_through_the_library(case: Other, tmp_path: Path) -> None:
+    assert case.library is not None
+    with pytest.raises(InputError) as exc:
+        case.library(_other_folder(case, tmp_path))
+    assert case.fragment in str(exc.value)
+
+
+@pytest.mark.parametrize("case", OTHERS, ids=lambda c: c.id)
+def test_other_inputs_through_the_cli_exit_2_and_leave_no_file(case: Other, tmp_path: Path) -> None:
+    folder = _other_folder(case, tmp_path)
+    before = sorted(p.name for p in folder.iterdir())
+    res = run_cli([a.replace("{d}", str(folder)) for a in case.cli])
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+    assert case.fragment in res.stderr, res.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written
+
+
+# -- the size of a report ---------------------------------------------------------------------
+
+
+def test_problems_of_all_files_together_are_capped_with_the_count_last(tmp_path: Path) -> None:
+    """5,000 bad rows in each file: 1,000 listed in all, then the count of the rest.
+
+    Each file once had its own cap of 1,000, so 2,002 lines were printed, each count first.
+    """
+    p, leaders = tmp_path / "p.csv", tmp_path / "l.csv"
+    p.write_text(p_csv("id,age,languages", *(f"P{k},old,en" for k in range(5000))))
+    leaders.write_text(p_csv("id,age,languages", *(f"L{k},old,en" for k in range(5000))))
+    res = run_cli(["validate", str(p), str(leaders)])
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    lines = res.stderr.splitlines()
+    assert lines[0] == "peermatch: 10,000 problems found (the first 1,000 listed):"
+    assert lines[-1] == "... and 9,000 more problems"
+    assert len(lines) == 1 + 1000 + 1
+    assert all(ln.startswith(f"{leaders}:") for ln in lines[1:-1])  # l.csv sorts first
+
+
+def test_cross_file_problems_are_capped_too(tmp_path: Path) -> None:
+    """10,000 vetoes naming unknown leaders once printed 10,159 lines, the count first."""
+    p, leaders = tmp_path / "p.csv", tmp_path / "l.csv"
+    rows = [f"P{k},40,en," + ";".join(f"X{k}_{j}" for j in range(10)) for k in range(1000)]
+    p.write_text(p_csv("id,age,languages,vetoes", *rows))
+    leaders.write_text(GOOD_PEERS)
+    with pytest.raises(InputError) as exc:
+        problems = check_references(read_table(p, "participant"), read_table(leaders, "peer"))
+        raise InputError(problems)
+    assert exc.value.count == 10_000
+    assert len(exc.value.problems) == 1001
+    assert str(exc.value.problems[-1]) == "... and 9,000 more problems"
+    res = run_cli(["validate", str(p), str(leaders)])
+    lines = res.stderr.splitlines()
+    assert res.returncode == 2 and len(lines) == 1002
+    assert lines[0] == "peermatch: 10,000 problems found (the first 1,000 listed):"
+    assert lines[-1] == "... and 9,000 more problems"
+
+
+def test_a_header_of_a_million_columns_is_refused_at_once(tmp_path: Path) -> None:
+    """A million unknown columns once took 30 s and 480 MB; a 50 MB header 262 s and 8 GB."""
+    wide, long = tmp_path / "wide.csv", tmp_path / "long.csv"
+    wide.write_text("id,age,languages," + ",".join("x" for _ in range(1_000_000)) + "\nP1,40,en\n")
+    long.write_text("id,age,languages," + "y" * 50_000_000 + "\nP1,40,en\n")
+    started = time.perf_counter()
+    for path, fragment in ((wide, "the header row is"), (long, "the header row is")):
+        with pytest.raises(InputError, match=fragment):
+            read_participants(path)
+    quoted = tmp_path / "quoted.csv"  # short physical lines: the column count still holds
+    quoted.write_text("id,age,languages," + ",".join('"a\n"' for _ in range(20_000)) + "\n")
+    with pytest.raises(InputError, match="the header has 20,003 columns"):
+        read_participants(quoted)
+    assert time.perf_counter() - started < 20
+
+
+def test_a_json_record_with_200000_unknown_fields_is_counted_quickly(tmp_path: Path) -> None:
+    """Each unknown field got its own 'did you mean' search: 200,000 of them took 17 s."""
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps([{**REC, **{f"x{k}": 1 for k in range(200_000)}}]))
+    started = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        read_participants(path)
+    assert time.perf_counter() - started < 8
+    assert exc.value.count == 200_000 and len(exc.value.problems) == 1001
+    assert str(exc.value.problems[-1]) == "... and 199,000 more problems"
+
+
+# -- values from a file are quoted cut, never whole ------------------------------------------
+
+PAYLOADS = {
+    "letters": "x" * 100_000,
+    "digits": "1" * 100_000,
+    "number with unit": "45" + " yrs" * 25_000,
+    "many values": "zz;" * 30_000,
+    "many pairs": "sex:must;" + "foo:bar;" * 10_000,
+    "many ids": "P 1;" * 20_000,
+}
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS), ids=list(PAYLOADS))
+def test_no_message_copies_a_long_cell(payload: str, tmp_path: Path) -> None:
+    """A 100,000-character cell once gave a 100 kB message line (notes copied into logs)."""
+    value = PAYLOADS[payload]
+    for kind, fields in (("participant", PARTICIPANT_FIELDS), ("peer", PEER_FIELDS)):
+        for name in fields:
+            row = {"id": "P1", "age": "40", "languages": "en", name: value}
+            path = tmp_path / f"{kind}-{name}.csv"
+            path.write_text(p_csv(",".join(row), ",".join(f'"{v}"' for v in row.values())))
+            try:
+                read_table(path, kind)
+            except InputError as exc:
+                for line in str(exc).splitlines():
+                    assert len(line) < 600, (name, line[:200])
+                    assert value[:200] not in line
+
+
+def test_no_message_copies_a_long_value_of_a_match_or_endings_file(tmp_path: Path) -> None:
+    long = "n" * 100_000
+    previous, ended = tmp_path / "m.csv", tmp_path / "ended.csv"
+    previous.write_text(f"participant_id,peer_id,status\nP1,{long},unmatched\nP2,L1,{long}\n")
+    ended.write_text(f"participant_id,peer_id,reason,note\nP1,L1,{long},{long}\n{long},L1,moved,\n")
+    for read in (lambda: read_previous(previous), lambda: read_endings(ended)):
+        with pytest.raises(InputError) as exc:
+            read()
+        assert all(len(line) < 600 for line in str(exc.value).splitlines()), str(exc.value)[:300]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_peermatch as run
 
-from peermatch import read_participants
+from peermatch import read_participants, read_peers
 from peermatch.programme._shortlist import DEFAULT_CARD_FIELDS, SHORTLIST_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -287,3 +287,31 @@ def test_help_has_an_example(command: str) -> None:
     res = run(command, "--help")
     assert res.returncode == 0 and "example:" in res.stdout
     assert f"peermatch {command} examples/participants.csv examples/peers.csv" in res.stdout
+
+
+def _limited(gigabytes: int) -> None:  # pragma: no cover - runs in the child process
+    import resource
+
+    size = gigabytes << 30
+    resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+def test_huge_k_and_exposure_from_the_command_line_stay_small() -> None:
+    """``-k 1000000000`` once allocated 15 GB; ``--exposure 1e300`` marked everyone relaxed
+    and, with a huge ``k``, raised numpy's 'invalid value' warning (inf * 0)."""
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "peermatch", "shortlist", P_CSV, L_CSV]
+    huge = subprocess.run(
+        [*args, "-k", "1000000000", "--exposure", "1e300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: _limited(3),
+    )
+    assert huge.returncode == 0, huge.stderr
+    assert "Warning" not in huge.stderr and "0 relaxed" in huge.stderr
+    n_leaders = len(read_peers(L_CSV))
+    plain = run("shortlist", P_CSV, L_CSV, "-k", str(n_leaders), "--exposure", "none")
+    assert huge.stdout == plain.stdout

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import stat
 import subprocess
@@ -20,6 +21,7 @@ from peermatch import InputError, Participant, PeerLeader, match
 from peermatch.cli._main import main
 from peermatch.io._deidentify import (
     DROPPED_FIELDS,
+    MAX_KEY_BYTES,
     Pseudonymiser,
     age_band,
     deidentified_match_csv,
@@ -195,9 +197,40 @@ def test_result_export_has_pseudonyms_only() -> None:
     }
     rows = list(csv.DictReader(io.StringIO(deidentified_match_csv(result, pseudo), newline="")))
     assert [r["participant_id"] for r in rows] == sorted(r["participant_id"] for r in rows)
-    assert {r["score"] for r in rows} == {
-        r["score"] for r in csv.DictReader(io.StringIO(result.to_csv(), newline=""))
-    }
+    assert {(r["participant_id"], r["peer_id"]) for r in rows if r["peer_id"]} == set(
+        by_pseudo.items()
+    )
+    # no number computed from a dropped or banded field (see test_deidentify_attack.py)
+    assert "score" not in rows[0] and "rank" not in rows[0]
+    for m in data["matches"]:
+        assert set(m) == {"participant_id", "peer_id", "preferred_rank", "similarities"}
+        assert not set(m["similarities"]) & {*DROPPED_FIELDS, "age", "diabetes_years", "hba1c"}
+    assert "mean_score" not in data["metrics"] and "n_matched" in data["metrics"]
+    assert all(set(u) == {"participant_id", "reason"} for u in data["unmatched"])
+
+
+def test_a_rematch_export_has_pseudonyms_and_no_notes() -> None:
+    """A de-identified re-match result once kept the real ids and the notes of its changes."""
+    from peermatch import Ending, rematch
+
+    ps, ls = _cohort()
+    first = match(ps, ls)
+    pid, lid = next(iter(first.pairs.items()))
+    again = rematch(first, ps, ls, ended=[Ending(pid, lid, "safety", "private words")])
+    pseudo = Pseudonymiser(KEY)
+    data = deidentify_result(again, pseudo)
+    text = without_pseudonyms(json.dumps(data) + deidentified_match_csv(again, pseudo))
+    for secret in ("P0001", "P0002", "L01", "L02", "private words"):
+        assert secret not in text, secret
+    assert data["rematch"]["blocks"] == [
+        {
+            "participant_id": pseudo("participant", pid),
+            "peer_id": pseudo("peer", lid),
+            "reason": "safety",
+            "safety": True,
+        }
+    ]
+    assert "n_endings" in data["metrics"]
 
 
 def test_read_key(tmp_path: Path) -> None:
@@ -206,8 +239,34 @@ def test_read_key(tmp_path: Path) -> None:
     (tmp_path / "short").write_text("abc\n")
     with pytest.raises(InputError, match="too short"):
         read_key(tmp_path / "short")
-    with pytest.raises(InputError, match="cannot read the key"):
+    with pytest.raises(InputError, match="cannot read: No such file"):
         read_key(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("/dev/zero", "is not a regular file"),  # once read until memory ran out
+        ("fifo", "is not a regular file"),  # once waited for a writer forever
+        ("big", "the file is too large"),
+        ("folder", "is a folder"),
+        ("binary", "binary content"),
+    ],
+)
+def test_read_key_refuses_devices_pipes_and_large_files(
+    tmp_path: Path, name: str, fragment: str
+) -> None:
+    path = Path(name) if name.startswith("/") else tmp_path / name
+    if name == "fifo":
+        os.mkfifo(path)
+    elif name == "big":
+        path.write_text("k" * (MAX_KEY_BYTES + 1))
+    elif name == "folder":
+        path.mkdir()
+    elif name == "binary":
+        path.write_bytes(b"0123456789abcdef\x00")
+    with pytest.raises(InputError, match=fragment):
+        read_key(path)
 
 
 # -- command line ----------------------------------------------------------------------------

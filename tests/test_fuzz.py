@@ -58,7 +58,7 @@ VALID_CELLS: dict[str, list[str]] = {
     "treatments": ["metformin", "glp1;basal_insulin"],
     "glucose_monitoring": ["none", "cgm"],
     "complications": ["foot", "distress;neuropathy"],
-    "hba1c": ["7.1", "3", "20"],
+    "hba1c": ["7.1", "3", "18"],
     "support_goals": ["stress", "weight;sleep"],
     "contact_modes": ["phone", "text;video"],
     "contact_frequency": ["weekly", "monthly"],

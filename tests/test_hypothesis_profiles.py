@@ -34,6 +34,7 @@ SLOW_TESTS: dict[str, str] = {
     ),
 }
 
+
 def _module_name(path: Path) -> str:
     return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peermatch import InputError, Participant, read_participants, read_peers
 from peermatch._core.files import csv_text, neutralise, write_text_atomic
@@ -207,3 +209,38 @@ def test_excel_sep_line_is_accepted_or_explained(tmp_path: Path) -> None:
     assert [p.id for p in ps] == ["P1"]
     got = problems(write(tmp_path, "q.csv", "sep=;\nid;age;languages\nP1;40;en\n"))
     assert "delimiter is ';'" in got[0]
+
+
+FORMULA_TEXT = st.builds(
+    lambda lead, rest: lead + rest,
+    st.sampled_from(["=", "+", "-", "@"]),
+    st.text(st.characters(codec="ascii", categories=["L", "N", "P", "S"]), max_size=20),
+)
+
+
+@given(region=FORMULA_TEXT, tag=FORMULA_TEXT)
+@settings(max_examples=60, deadline=None)
+def test_values_that_look_like_formulas_round_trip(tmp_path_factory, region, tag) -> None:  # type: ignore[no-untyped-def]
+    """``--write-preferred`` once gave region ``+44`` back as ``'+44``: the writer defuses a
+    formula with a leading ``'`` and the reader now drops it, as a spreadsheet does."""
+    tag = tag.replace(";", "").replace(":", "").lower()
+    try:
+        person = Participant(id="P1", age=40, languages="en", region=region, interests=tag)
+    except (ValueError, InputError):
+        return  # not a valid value in the first place (too long, only a prefix left, ...)
+    path = tmp_path_factory.mktemp("rt") / "p.csv"
+    write_profiles(path, [person])
+    assert person.region is None or neutralise(person.region) != person.region
+    assert read_participants(path) == [person]
+
+
+def test_write_preferred_round_trips_a_leading_plus(tmp_path: Path) -> None:
+    from cli_runner import run_peermatch
+
+    p = write(tmp_path, "p.csv", "id,age,languages,region\nP1,40,en,+44\nP2,41,en,=1+1\n")
+    leaders = write(tmp_path, "l.csv", "id,age,languages\nL1,40,en\n")
+    out = tmp_path / "filled.csv"
+    res = run_peermatch("shortlist", str(p), str(leaders), "--write-preferred", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "'+44" in out.read_text()  # defused in the file ...
+    assert [x.region for x in read_participants(out)] == ["+44", "=1+1"]  # ... read back as is

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from peermatch import Participant, PeerLeader
-from peermatch.profiles._models import CRITERION_FIELDS, problems_from_validation_error
+from peermatch.profiles._models import (
+    CRITERION_FIELDS,
+    HBA1C_PERCENT,
+    hba1c_percent,
+    problems_from_validation_error,
+)
 from peermatch.profiles._vocab import LifeStage, Slot
 
 
@@ -137,3 +145,52 @@ def test_json_schema_lists_vocabularies() -> None:
 def test_importance_keys_are_criterion_fields() -> None:
     assert "id" not in CRITERION_FIELDS and "vetoes" not in CRITERION_FIELDS
     assert set(CRITERION_FIELDS) <= set(Participant.model_fields)
+
+
+@pytest.mark.parametrize(
+    "age", [np.int64(40), np.int32(40), np.float64(40.0), np.float32(40.0), Decimal("40")]
+)
+def test_numpy_and_decimal_numbers_are_numbers(age: object) -> None:
+    """An age of ``np.int64(40)`` or ``Decimal('40')`` was once refused as not a number."""
+    p = Participant(id="P1", age=age, languages="en", hba1c=Decimal("7.2"))
+    assert p.age == 40 and type(p.age) is int and p.hba1c == 7.2 and type(p.hba1c) is float
+    leader = PeerLeader(id="L1", age=50, languages="en", capacity=np.int8(3), active=np.False_)
+    assert leader.capacity == 3 and leader.active is False
+
+
+@pytest.mark.parametrize(
+    ("age", "fragment"),
+    [
+        (np.int64(17), "found np.int64(17) (out of range)"),
+        (Decimal("40.5"), "(not a whole number)"),
+        (Decimal("NaN"), "(not a finite number)"),
+        (Decimal("1e400"), "(out of range)"),
+        (np.True_, "expected a whole number from 18 to 110, found np.True_"),
+    ],
+)
+def test_numpy_and_decimal_numbers_get_the_usual_messages(age: object, fragment: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(fragment)):
+        Participant(id="P1", age=age, languages="en")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("53", 7.0), ("86", 10.0), ("48", 6.5), ("20", 4.0), ("18.5", 3.8)],
+)
+def test_hba1c_in_mmol_per_mol_is_refused_with_its_value_in_percent(
+    value: str, expected: float
+) -> None:
+    """53 (mmol/mol) once got no hint and 20 was taken for 20 %."""
+    with pytest.raises(ValidationError) as exc:
+        Participant(id="P1", age=40, languages="en", hba1c=value)
+    text = str(exc.value)
+    assert "looks like mmol/mol" in text and f"in % it is {expected:.1f}" in text
+    assert hba1c_percent(float(value)) == pytest.approx(expected, abs=0.05)
+
+
+def test_hba1c_range_is_plausible_percent() -> None:
+    lo, hi = HBA1C_PERCENT
+    assert Participant(id="P1", age=40, languages="en", hba1c=hi).hba1c == hi
+    assert Participant(id="P1", age=40, languages="en", hba1c=lo).hba1c == lo
+    with pytest.raises(ValidationError, match="out of range"):
+        Participant(id="P1", age=40, languages="en", hba1c=2.9)

@@ -361,6 +361,19 @@ def test_endings_accept_tuples_records_and_mappings() -> None:
     assert again.blocks[1].note == "asked for a listener"
 
 
+def test_outputs_never_copy_an_ending_note() -> None:
+    """The re-match JSON once copied each ending's free-text note word for word."""
+    ps, ls = ages_cohort()
+    first = match(ps, ls)
+    note = "told me about her hospital stay"
+    again = rematch(first, ps, ls, ended=[Ending("P2", "L2", "safety", note)])
+    assert again.blocks[0].note == note  # kept in memory, for the coordinator
+    third = rematch(again, ps, ls)
+    for result in (again, third):
+        assert note not in result.to_json() and note not in result.to_csv()
+        assert "note" not in json.loads(result.to_json())["rematch"]["blocks"][0]
+
+
 def test_ending_naming_a_pair_that_is_not_current_is_an_input_error() -> None:
     ps, ls = ages_cohort()
     first = match(ps, [ls[0], leader("L2", age=50, capacity=2), leader("L3", capacity=0)])
@@ -508,7 +521,7 @@ def test_malformed_previous_json_names_the_problem(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as exc:
         read_previous(path)
-    assert f"{path}:1: matches.peer_id: expected an id, found int" in str(exc.value)
+    assert f"{path}:1: matches.peer_id: expected an id, found 3" in str(exc.value)
     assert f"{path}:1: rematch.blocks.reason: unknown end reason 'x'" in str(exc.value)
     path.write_text("{")
     with pytest.raises(InputError, match="not valid JSON"):
@@ -553,7 +566,7 @@ def test_endings_round_trip_and_errors_point_at_the_file_row(tmp_path: Path) -> 
     path = tmp_path / "ended.csv"
     write_endings(path, [Ending("P1", "L1", "safety", "=note"), Ending("P2", "L3", "moved")])
     endings = read_endings(path)
-    assert [e.note for e in endings] == ["'=note", None]
+    assert [e.note for e in endings] == ["=note", None]  # the neutralising quote is dropped
     with pytest.raises(InputError) as exc:
         rematch(first, ps, ls, ended=endings)
     assert f"{path}:3: peer_id: P2 was matched with L2, not L3" in str(exc.value)
@@ -727,3 +740,43 @@ def _check_still_feasible_pairs_kept(
         # when a leader's capacity was lowered, the best scores stay (ties: smaller id)
         order = sorted(pids, key=lambda p: (-float(sm.values[p_idx[p], l_idx[lid]]), p))
         assert sorted(kept) == sorted(order[: cap[lid]])
+
+
+def _stay_objective(result, ps, ls, working, bonus):  # type: ignore[no-untyped-def]
+    """(matched, score + preference bonus + bonus per working pair kept), evaluated exactly."""
+    from peermatch.matching._verify import assignment_objective
+    from peermatch.scoring._scorer import build_scorer
+
+    scorer = build_scorer(ps, ls, blocked=[b.pair for b in result.blocks])
+    values, _ = scorer.dense()
+    col = {lid: j for j, lid in enumerate(scorer.cohort.l.ids)}
+    pairs = result.pairs
+    assignment = [col[pairs[p]] if p in pairs else -1 for p in scorer.cohort.p.ids]
+    count, total = assignment_objective(
+        values, assignment, preferences=scorer.cohort.preferences.lists()
+    )
+    kept = sum(pairs.get(p) == x for p, x in working)
+    return count, total + bonus * kept
+
+
+def test_the_largest_stay_bonus_keeps_the_objective_exact() -> None:
+    """From a stay bonus of 1e15 newcomers got their 5th and 6th leaders: the bonus drowned
+    the scores. Bonuses are now at most MAX_STAY_BONUS, where the solver still finds the
+    optimum: nothing it returns is beaten by keeping every working pair fixed."""
+    from peermatch.profiles._demo import generate_cohort
+    from peermatch.programme._rematch import MAX_STAY_BONUS
+
+    ps, ls = generate_cohort(230, 40, seed=4)
+    first = match(ps[:200], ls)
+    ended = [(p, x, "schedule") for p, x in sorted(first.pairs.items())[::20]]
+    gone = {p for p, _, _ in ended}
+    working = [(p, x) for p, x in first.pairs.items() if p not in gone]
+    fixed = rematch(first, ps, ls, ended=ended)
+    best = rematch(first, ps, ls, ended=ended, stay_bonus=MAX_STAY_BONUS)
+    mine = _stay_objective(best, ps, ls, working, MAX_STAY_BONUS)
+    other = _stay_objective(fixed, ps, ls, working, MAX_STAY_BONUS)
+    assert mine[0] >= other[0]
+    if mine[0] == other[0]:  # (with 1e15 the same pairs were kept, 5.3 score points lost)
+        assert mine[1] >= other[1] - 1e-9
+    with pytest.raises(InputError, match="from 0 to 10"):
+        rematch(first, ps, ls, ended=ended, stay_bonus=1e15)

@@ -11,10 +11,15 @@ count).
 Writing: CSV cells that a spreadsheet would read as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, tab or carriage return) are prefixed with ``'``; quoting follows RFC 4180; every
 file is written to a temporary file in the same folder and then renamed over the target, so a
-reader never sees a partial file (:mod:`peermatch._core.commit`).
+reader never sees a partial file (:mod:`peermatch._core.commit`). Reading drops that ``'``
+again (:func:`unneutralise`), as a spreadsheet does, so a file peermatch wrote reads back with
+the values it holds.
 
 Limits: a file may hold at most :data:`MAX_FILE_BYTES` bytes (200 MB) and :data:`MAX_ROWS`
-rows (1,000,000); at most :data:`MAX_PROBLEMS_PER_FILE` problems are listed per file.
+rows (1,000,000); a CSV header at most :data:`MAX_COLUMNS` columns and
+:data:`MAX_HEADER_CHARS` characters; a reader stops listing a file's problems after
+:data:`MAX_PROBLEMS` (the whole report lists at most that many, see
+:class:`~peermatch.errors.InputError`).
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peermatch._core.commit import write_files
-from peermatch.errors import InputError, Problem
+from peermatch.errors import MAX_LISTED_PROBLEMS, InputError, MoreProblems, Problem
 
 __all__ = [
+    "MAX_COLUMNS",
     "MAX_FILE_BYTES",
-    "MAX_PROBLEMS_PER_FILE",
+    "MAX_HEADER_CHARS",
+    "MAX_PROBLEMS",
     "MAX_ROWS",
     "WORKBOOK_EXTENSIONS",
     "CsvTable",
@@ -47,6 +54,7 @@ __all__ = [
     "read_bytes",
     "read_csv_table",
     "read_text_file",
+    "unneutralise",
     "write_text_atomic",
 ]
 
@@ -54,13 +62,31 @@ __all__ = [
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: Most data rows (profiles, pairs) one file may hold.
 MAX_ROWS = 1_000_000
-#: Most problems listed for one file; the rest are counted in a last line.
-MAX_PROBLEMS_PER_FILE = 1000
+#: Most problems listed in one report (all files together); the rest are counted in a last line.
+MAX_PROBLEMS = MAX_LISTED_PROBLEMS
+#: Most columns a CSV header may have (a profile file has about 20).
+MAX_COLUMNS = 1000
+#: Most characters of a CSV header row.
+MAX_HEADER_CHARS = 65_536
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START_CHARS = frozenset("=+-@\t\r")
 
-#: Extensions of spreadsheet workbooks (not CSV text).
-WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+#: Extensions of spreadsheet workbooks and templates (not CSV text).
+WORKBOOK_EXTENSIONS = (
+    ".xlsx",
+    ".xlsm",
+    ".xlsb",
+    ".xls",
+    ".xltx",
+    ".xltm",
+    ".xlt",
+    ".xlam",
+    ".ods",
+    ".ots",
+    ".fods",
+    ".numbers",
+)
 
 
 def normal_column(name: str) -> str:
@@ -74,12 +100,21 @@ def normal_column(name: str) -> str:
     return "_".join(name.strip().lstrip("\ufeff").lower().replace("-", " ").split())
 
 
-def problem_limit(problems: list[Problem], label: str) -> None:
-    """Keep the first :data:`MAX_PROBLEMS_PER_FILE` problems and count the rest in one line."""
-    if len(problems) > MAX_PROBLEMS_PER_FILE:
-        extra = len(problems) - MAX_PROBLEMS_PER_FILE
-        del problems[MAX_PROBLEMS_PER_FILE:]
-        problems.append(Problem(label, None, None, f"... and {extra} more problems"))
+def problem_limit(problems: list[Problem]) -> None:
+    """Keep the first :data:`MAX_PROBLEMS` problems (in report order) and count the rest.
+
+    The count travels as a :class:`~peermatch.errors.MoreProblems` marker, which
+    :class:`~peermatch.errors.InputError` adds to the problems it leaves out and lists last.
+    """
+    real = [p for p in problems if not isinstance(p, MoreProblems)]
+    more = sum(p.count for p in problems if isinstance(p, MoreProblems))
+    if len(real) <= MAX_PROBLEMS and more == 0:
+        return
+    real.sort(key=Problem.sort_key)
+    more += max(len(real) - MAX_PROBLEMS, 0)
+    problems[:] = real[:MAX_PROBLEMS]
+    if more:
+        problems.append(MoreProblems.of(more))
 
 
 def _size_text(n: int) -> str:
@@ -89,7 +124,7 @@ def _size_text(n: int) -> str:
     return f"{n} bytes"
 
 
-def _too_large(label: str, size: int) -> InputError:
+def _too_large(label: str, size: int, limit: int, advice: str) -> InputError:
     return InputError(
         [
             Problem(
@@ -97,14 +132,25 @@ def _too_large(label: str, size: int) -> InputError:
                 None,
                 None,
                 f"the file is too large ({_size_text(size)}; the limit is "
-                f"{_size_text(MAX_FILE_BYTES)}): split the cohort into smaller files",
+                f"{_size_text(limit)}): {advice}",
             )
         ]
     )
 
 
-def read_bytes(path: Path, label: str) -> bytes:
-    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; otherwise InputError."""
+_SPLIT = "split the cohort into smaller files"
+
+
+def read_bytes(
+    path: Path, label: str, *, max_bytes: int | None = None, advice: str = _SPLIT
+) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; otherwise InputError.
+
+    ``max_bytes`` defaults to :data:`MAX_FILE_BYTES`; ``advice`` ends the message of a file
+    over it. A folder, device, pipe or socket is refused without being opened, so reading
+    never blocks on a pipe or runs on through an endless device.
+    """
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
         info = path.stat()
     except (OSError, ValueError) as exc:
@@ -114,15 +160,19 @@ def read_bytes(path: Path, label: str) -> bytes:
         raise InputError([Problem(label, None, None, "is a folder, not a file")])
     if not stat.S_ISREG(info.st_mode):
         raise InputError([Problem(label, None, None, "is not a regular file")])
-    if info.st_size > MAX_FILE_BYTES:
-        raise _too_large(label, info.st_size)
+    if info.st_size > limit:
+        raise _too_large(label, info.st_size, limit, advice)
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        # non-blocking: a pipe put in the file's place since the check must not hang the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise InputError([Problem(label, None, None, "is not a regular file")])
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError([Problem(label, None, None, f"cannot read: {exc.strerror}")]) from None
-    if len(data) > MAX_FILE_BYTES:  # the file grew while being read
-        raise _too_large(label, len(data))
+    if len(data) > limit:  # the file grew while being read
+        raise _too_large(label, len(data), limit, advice)
     return data
 
 
@@ -176,15 +226,18 @@ def decode_text(data: bytes, label: str) -> str:
     return text
 
 
-def read_text_file(path: str | os.PathLike[str]) -> str:
+def read_text_file(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None, advice: str = _SPLIT
+) -> str:
     """Read a text input (UTF-8, with or without BOM) with the checks profile files get.
 
-    A folder, a special file, a file over the size limit, a workbook, UTF-16 text, a legacy
+    A folder, a special file, a file over the size limit (``max_bytes``, default
+    :data:`MAX_FILE_BYTES`; ``advice`` says what to do), a workbook, UTF-16 text, a legacy
     encoding or binary content is an :class:`~peermatch.errors.InputError` that says what to
     do.
     """
     label = str(path)
-    return decode_text(read_bytes(Path(path), label), label)
+    return decode_text(read_bytes(Path(path), label, max_bytes=max_bytes, advice=advice), label)
 
 
 # -- CSV tables ---------------------------------------------------------------------------------
@@ -242,6 +295,23 @@ def _csv_error_text(exc: csv.Error) -> str:
     return f"malformed CSV: {text}"
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _first_line(text: str) -> tuple[str, int]:
+    """The first line that is not blank and its number (without splitting the whole text)."""
+    pos = row = 0
+    while pos < len(text):
+        found = _LINE.match(text, pos)
+        assert found is not None  # the pattern matches at every position
+        row += 1
+        line = found.group(0).rstrip("\r\n")
+        if line.strip():
+            return line, row
+        pos = found.end()
+    return "", 1
+
+
 def _delimiter_line(text: str, label: str, known: Sequence[str]) -> str:
     """Drop Excel's ``sep=,`` line; refuse semicolon- and tab-separated files."""
     sep_line = re.match(r"\s*sep=(.)\s*(\r\n|\n|\r)", text, flags=re.IGNORECASE)
@@ -259,7 +329,19 @@ def _delimiter_line(text: str, label: str, known: Sequence[str]) -> str:
                 ]
             )
         text = text[sep_line.end() :]
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first_line, row = _first_line(text)
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    row,
+                    None,
+                    f"the header row is {len(first_line):,} characters long (the limit is "
+                    f"{MAX_HEADER_CHARS:,}): is this a profile file?",
+                )
+            ]
+        )
     if _looks_delimited(first_line, ";", known):
         raise InputError(
             [
@@ -332,6 +414,18 @@ def read_csv_table(
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
+                if len(cells) > MAX_COLUMNS:
+                    raise InputError(
+                        [
+                            Problem(
+                                label,
+                                row,
+                                None,
+                                f"the header has {len(cells):,} columns (the limit is "
+                                f"{MAX_COLUMNS:,}): is this a profile file?",
+                            )
+                        ]
+                    )
                 header, header_row = cells, row
                 header_key = [normal_column(c) for c in cells]
                 columns = map_header(cells, row, problems)
@@ -339,8 +433,13 @@ def read_csv_table(
             if len(rows) >= MAX_ROWS:
                 problems.append(Problem(label, row, None, f"more than {MAX_ROWS} {what}"))
                 break
-            first_cell = normal_column(cells[0]) if cells else ""
-            if first_cell == header_key[0] and [normal_column(c) for c in cells] == header_key:
+            if len(problems) > 2 * MAX_PROBLEMS:
+                problem_limit(problems)  # keep memory bounded: list some, count the rest
+            if (
+                len(cells) == len(header_key)
+                and normal_column(cells[0]) == header_key[0]
+                and [normal_column(c) for c in cells] == header_key
+            ):
                 problems.append(
                     Problem(
                         label,
@@ -365,7 +464,7 @@ def read_csv_table(
                 if not name.strip() and cell.strip():
                     unnamed_used.setdefault(pos, row)
             data = {
-                col: cell.strip()
+                col: unneutralise(cell.strip())
                 for col, cell in zip(columns, cells, strict=False)
                 if col is not None and cell.strip()
             }
@@ -404,6 +503,22 @@ def neutralise(cell: str) -> str:
     ("'=HYPERLINK(1)", 'plain')
     """
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo :func:`neutralise`: drop a ``'`` written before a formula character.
+
+    A spreadsheet shows ``'+44`` as ``+44``; reading does the same, so a CSV peermatch wrote
+    reads back with the values it holds.
+
+    Examples
+    --------
+    >>> unneutralise("'+44"), unneutralise("'quoted'"), unneutralise(neutralise("=1+1"))
+    ('+44', "'quoted'", '=1+1')
+    """
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_START_CHARS:
+        return cell[1:]
+    return cell
 
 
 def _cell(value: object) -> str:

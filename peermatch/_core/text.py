@@ -15,10 +15,12 @@ from difflib import get_close_matches
 
 import numpy as np
 
-__all__ = ["MAX_SHOWN", "closest", "did_you_mean", "shown"]
+__all__ = ["MAX_LISTED", "MAX_SHOWN", "closest", "cut", "did_you_mean", "shown", "shown_items"]
 
 #: Most characters of a value quoted in a message; longer values are cut.
 MAX_SHOWN = 60
+#: Most items of a list quoted in one message; the rest are counted.
+MAX_LISTED = 5
 
 
 def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
@@ -31,6 +33,8 @@ def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | 
     >>> closest("xyz", ["age"]) is None
     True
     """
+    if len(word) > 2 * MAX_SHOWN:  # nothing that long is a misspelt name (and difflib is slow)
+        return None
     found = get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return found[0] if found else None
 
@@ -66,9 +70,12 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     'abcdabcd…' (100 characters)
     >>> shown(object())
     'an object of type object'
+    >>> shown(10**80, limit=12)
+    '10000000… (81 digits)'
     """
     if value is None or isinstance(value, bool | int | float):
-        return repr(value)
+        text = repr(value)
+        return text if len(text) <= limit else f"{text[: limit - 4]}… ({len(text)} digits)"
     if isinstance(value, str):
         if len(value) <= limit:
             return repr(value)
@@ -78,3 +85,29 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     if plain and len(text) <= limit:
         return text
     return f"an object of type {type(value).__name__}"
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """Text as placed in a message without quotes (a column or key name): cut when long.
+
+    Examples
+    --------
+    >>> cut("age"), cut("x" * 100, limit=10)
+    ('age', 'xxxxxxxxx…')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_items(items: Sequence[object], limit: int = MAX_LISTED) -> str:
+    """Values as quoted in one message: the first ``limit``, each through :func:`shown`.
+
+    Examples
+    --------
+    >>> shown_items(["a", "b"])
+    "'a', 'b'"
+    >>> shown_items(["x1", "x2", "x3", "x4"], limit=2)
+    "'x1', 'x2' and 2 more"
+    """
+    head = ", ".join(shown(v) for v in items[:limit])
+    rest = len(items) - limit
+    return head + (f" and {rest} more" if rest > 0 else "")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from peermatch._core.commit import name_problem, stream_descriptor, write_files, written_before
+from peermatch._core.files import WORKBOOK_EXTENSIONS
 from peermatch._core.text import shown
 from peermatch.errors import InputError, Problem
 from peermatch.io._intake import read_profiles
@@ -122,7 +123,7 @@ def check_output(out: str | None, inputs: Sequence[str | None]) -> None:
     for path in inputs:
         if path and same_file(out, path):
             raise UsageError(f"the output {out!r} is one of the input files; choose another name")
-    if Path(out).suffix.lower() in (".xlsx", ".xls", ".ods", ".numbers"):
+    if Path(out).suffix.lower() in WORKBOOK_EXTENSIONS:
         raise UsageError(
             f"the output {out!r} names a spreadsheet workbook; peermatch writes CSV or JSON — "
             "use .csv (spreadsheets open it) or .json"
@@ -223,7 +224,7 @@ def positive_int(text: str) -> int:
     except ValueError:
         x = 0
     if x < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {shown(text)}")
     return x
 
 
@@ -246,23 +247,28 @@ def exposure_arg(text: str) -> float | None:
     except ValueError:
         x = float("nan")
     if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', found {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', found {shown(text)}")
     return x
 
 
 def stay_bonus_arg(text: str) -> float | None:
+    from peermatch.programme._rematch import MAX_STAY_BONUS
+
     value = text.strip().lower()
     if value in ("none", "inf", "infinity"):
         return None
     try:
         x = float(value)
     except ValueError:
+        x = float("nan")
+    if x == float("inf"):
+        return None
+    if not 0 <= x <= MAX_STAY_BONUS:
         raise argparse.ArgumentTypeError(
-            f"expected a number >= 0 or 'none', found {text!r}"
-        ) from None
-    if x != x or x < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'none', found {text!r}")
-    return None if x == float("inf") else x
+            f"expected a number from 0 to {MAX_STAY_BONUS:g} or 'none' (keep every working "
+            f"pair), found {shown(text)}"
+        )
+    return x
 
 
 class Progress:

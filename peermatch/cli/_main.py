@@ -154,8 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code: int = args.func(args, out, err)
         return code
     except InputError as exc:
-        n = len(exc.problems)
-        err.write(f"peermatch: {n} problem{'s' if n != 1 else ''} found:\n{exc}\n")
+        n = exc.count
+        listed = "" if n == len(exc.problems) else f" (the first {len(exc.problems) - 1:,} listed)"
+        err.write(f"peermatch: {n:,} problem{'s' if n != 1 else ''} found{listed}:\n{exc}\n")
         return EXIT_USAGE
     except (UsageError, HistoryBusyError) as exc:
         err.write(f"peermatch: error: {exc}\n")

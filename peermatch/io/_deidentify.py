@@ -27,6 +27,10 @@ written into an export; keep it apart from the data (or let :class:`Pseudonymise
 random one, which makes the pseudonyms of that export unlinkable to any other). Rows are sorted
 by pseudonym, so the export does not reveal the order of the original ids.
 
+A de-identified *match* export carries nothing computed from a dropped or banded field: no
+score, rank, per-criterion contribution or score metric, since with the de-identified profiles
+each would give that field back (see :func:`deidentify_result`).
+
 The result is pseudonymised, not anonymous: while the key exists it is personal data under the
 GDPR, and rare combinations of the kept fields may still single out a person in a small
 cohort. See ``docs/privacy.md``.
@@ -62,8 +66,13 @@ if TYPE_CHECKING:
     from peermatch.matching._results import MatchResult
 
 __all__ = [
+    "DEIDENTIFIED_MATCH_COLUMNS",
     "DROPPED_FIELDS",
+    "HIDDEN_FIELDS",
+    "MAX_KEY_BYTES",
     "MIN_KEY_LENGTH",
+    "SHAREABLE_METRICS",
+    "WITHHELD",
     "Pseudonymiser",
     "age_band",
     "deidentified_match_csv",
@@ -85,6 +94,8 @@ Side = Literal["participant", "peer"]
 DROPPED_FIELDS: tuple[str, ...] = ("region", "interests")
 #: The shortest key accepted (characters).
 MIN_KEY_LENGTH = 16
+#: The largest key file read (bytes).
+MAX_KEY_BYTES = 4096
 
 _PREFIX = {"participant": "P-", "peer": "L-"}
 _BANDED = {"age": "age_band", "diabetes_years": "diabetes_years_band", "hba1c": "hba1c_band"}
@@ -178,17 +189,24 @@ def read_or_create_key(path: str | Path) -> tuple[str, bool]:
 def read_key(path: str | Path) -> str:
     """Read a pseudonymisation key from a text file (surrounding whitespace ignored).
 
+    The file gets the checks of every text input (a regular file, UTF-8 text) and may hold at
+    most :data:`MAX_KEY_BYTES` bytes, so a device such as ``/dev/zero`` or a named pipe is
+    refused at once instead of being read without end.
+
     Raises
     ------
     InputError
-        If the file cannot be read or holds fewer than :data:`MIN_KEY_LENGTH` characters.
+        If the file cannot be read, is not a small UTF-8 text file, or holds fewer than
+        :data:`MIN_KEY_LENGTH` characters.
     """
+    from peermatch._core.files import read_text_file
+
     label = str(path)
-    try:
-        key = Path(path).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InputError([Problem(label, None, None, f"cannot read the key: {reason}")]) from None
+    key = read_text_file(
+        path,
+        max_bytes=MAX_KEY_BYTES,
+        advice="a key file holds one short secret (a new one is 64 hex digits)",
+    ).strip()
     if len(key) < MIN_KEY_LENGTH:
         raise InputError(
             [
@@ -334,53 +352,237 @@ def deidentified_profiles_csv(records: Sequence[Mapping[str, Any]]) -> str:
     return csv_text(header, [[_cell(r.get(h)) for h in header] for r in records])
 
 
-def deidentify_result(result: MatchResult, pseudonymiser: Pseudonymiser) -> dict[str, Any]:
-    """The JSON form of a match result (``MatchResult.to_dict``) with pseudonymous ids.
+#: Fields whose exact values a de-identified export must not let anyone recompute.
+HIDDEN_FIELDS: tuple[str, ...] = (*DROPPED_FIELDS, *_BANDED)
 
-    Matches, unmatched participants and leader loads are sorted by pseudonym. Scores, ranks,
-    reasons, metrics, the configuration and the manifest (version, solver and hashes) are kept.
+#: Run metrics a de-identified match export keeps: counts and shares that depend only on the
+#: pairs and on kept fields. Every metric computed from scores (mean, quartiles, total,
+#: ranks, blocking pairs, the solver's gap) is left out: each is a function of the dropped
+#: and banded fields.
+SHAREABLE_METRICS: tuple[str, ...] = (
+    "n_participants",
+    "n_peers",
+    "n_matched",
+    "n_unmatched",
+    "match_rate",
+    "n_with_preferences",
+    "first_choice_share",
+    "top3_choice_share",
+    "unmatched_no_feasible_leader",
+    "unmatched_capacity",
+    "leader_utilisation",
+    "leaders_used",
+    "certified",
+    "n_kept",
+    "n_moved",
+    "n_new",
+    "n_ended",
+    "n_removed",
+    "n_endings",
+    "n_blocks",
+    "n_safety_blocks",
+)
+
+#: What a de-identified match export leaves out, as listed in the export itself.
+WITHHELD: tuple[str, ...] = (
+    "score",
+    "rank",
+    "contributions",
+    "unmatched detail",
+    "score metrics",
+    "similarity of criteria on dropped or banded fields",
+    "notes",
+)
+
+
+def _kept_similarities(result: MatchResult) -> list[dict[str, float]]:
+    """Per match, the similarity of each criterion on a kept field that both sides give.
+
+    These are recomputable from the de-identified profiles and the configuration, so they
+    add nothing that the export does not already hold; criteria on dropped or banded fields
+    are left out.
     """
-    data = result.to_dict()
+    ctx = result._context
+    if ctx is None or not result.matches:
+        return [{} for _ in result.matches]
+    import numpy as np
+
+    from peermatch.scoring._criteria import both_given, similarity
+
+    co = ctx.scorer.cohort
+    rows = np.array([co.p_index[m.participant_id] for m in result.matches], dtype=np.int64)
+    cols = np.array([co.l_index[m.peer_id] for m in result.matches], dtype=np.int64)
+    out: list[dict[str, float]] = [{} for _ in result.matches]
+    for name, crit in co.criteria:
+        if name in HIDDEN_FIELDS or crit.weight <= 0:
+            continue
+        a, b = co.p.fields[name].take(rows), co.l.fields[name].take(cols)
+        given = both_given(a, b, outer=False)
+        sim = similarity(crit, a, b, outer=False)
+        for k in np.flatnonzero(given).tolist():
+            out[k][name] = float(sim[k])
+    return out
+
+
+def _cause(cause: str | None) -> str | None:
+    """A change's cause, with the name of a criterion on a dropped or banded field withheld."""
+    if cause is not None and cause.startswith("infeasible:hard_criterion:"):
+        name = cause.rsplit(":", 1)[1]
+        if name in HIDDEN_FIELDS:
+            return "infeasible:hard_criterion"
+    return cause
+
+
+def _rematch_part(
+    result: MatchResult, p_map: Mapping[str, str], l_map: Mapping[str, str], pseudo: Pseudonymiser
+) -> dict[str, Any] | None:
+    report = result.rematch_report
+    if report is None:
+        return None
+
+    def pid(i: str) -> str:
+        return p_map.get(i) or pseudo("participant", i)
+
+    def lid(i: str | None) -> str | None:
+        return None if i is None else (l_map.get(i) or pseudo("peer", i))
+
+    def ending(e: Any) -> dict[str, Any]:
+        return {
+            "participant_id": pid(e.participant_id),
+            "peer_id": lid(e.peer_id),
+            "reason": e.reason.value,
+            "safety": e.safety,
+        }
+
+    changes = [
+        {
+            "participant_id": pid(c.participant_id),
+            "change": c.change,
+            "peer_id": lid(c.peer_id),
+            "previous_peer_id": lid(c.previous_peer_id),
+            "cause": _cause(c.cause),
+        }
+        for c in report.changes
+    ]
+    return {
+        "stay_bonus": report.stay_bonus,
+        "counts": report.counts(),
+        "changes": sorted(changes, key=lambda c: str(c["participant_id"])),
+        "ended": sorted((ending(e) for e in report.ended), key=lambda e: str(e["participant_id"])),
+        "blocks": sorted(
+            (ending(e) for e in report.blocks), key=lambda e: str(e["participant_id"])
+        ),
+    }
+
+
+def _maps(result: MatchResult, pseudonymiser: Pseudonymiser) -> tuple[dict[str, str], ...]:
     p_map = pseudonymiser.mapping("participant", result.participant_ids())
     l_map = pseudonymiser.mapping("peer", [x.peer_id for x in result.peer_load.values()])
-    for m in data["matches"]:
-        m["participant_id"] = p_map[m["participant_id"]]
-        m["peer_id"] = l_map[m["peer_id"]]
-    for u in data["unmatched"]:
-        u["participant_id"] = p_map[u["participant_id"]]
-    for load in data["peer_load"]:
-        load["peer_id"] = l_map[load["peer_id"]]
-    data["matches"].sort(key=lambda r: r["participant_id"])
-    data["unmatched"].sort(key=lambda r: r["participant_id"])
-    data["peer_load"].sort(key=lambda r: r["peer_id"])
+    return p_map, l_map
+
+
+def deidentify_result(result: MatchResult, pseudonymiser: Pseudonymiser) -> dict[str, Any]:
+    """A match result in JSON-ready form for research sharing: pseudonyms, nothing recomputable.
+
+    Every number of :meth:`MatchResult.to_dict <peermatch.MatchResult.to_dict>` that is
+    computed from a dropped or banded field (``age``, ``diabetes_years``, ``hba1c``,
+    ``region``, ``interests``) is left out, because together with the de-identified profiles
+    it would give that field back: a pair's per-criterion contributions give its exact age
+    difference (which with the age bands pins exact ages), whether two regions are equal,
+    how many interests two people share; the total score minus the recomputable part gives
+    the same. So the export holds, per match, the pseudonymous pair, ``preferred_rank`` and
+    ``similarities``: the similarity of each criterion on a kept field that both sides give
+    (recomputable from the de-identified profiles, so it adds nothing). Unmatched
+    participants carry their reason code only; metrics are the counts and shares of
+    :data:`SHAREABLE_METRICS`; the configuration, leader loads and manifest are kept. A
+    re-matching result keeps its changes and blocks with pseudonymous ids, without notes,
+    and with the names of criteria on dropped or banded fields withheld from causes.
+    ``withheld`` lists what was left out.
+
+    Matches, unmatched participants, leader loads and changes are sorted by pseudonym.
+    """
+    full = result.to_dict()
+    p_map, l_map = _maps(result, pseudonymiser)
+    sims = _kept_similarities(result)
+    matches = [
+        {
+            "participant_id": p_map[m.participant_id],
+            "peer_id": l_map[m.peer_id],
+            "preferred_rank": m.preferred_rank,
+            "similarities": sim,
+        }
+        for m, sim in zip(result.matches, sims, strict=True)
+    ]
+    data: dict[str, Any] = {
+        "manifest": full["manifest"],
+        "metrics": {k: full["metrics"][k] for k in SHAREABLE_METRICS if k in full["metrics"]},
+        "matches": sorted(matches, key=lambda r: str(r["participant_id"])),
+        "unmatched": sorted(
+            (
+                {"participant_id": p_map[u.participant_id], "reason": u.reason}
+                for u in result.unmatched
+            ),
+            key=lambda r: str(r["participant_id"]),
+        ),
+        "peer_load": sorted(
+            ({**load, "peer_id": l_map[load["peer_id"]]} for load in full["peer_load"]),
+            key=lambda r: str(r["peer_id"]),
+        ),
+        "config": full["config"],
+    }
+    rematch_part = _rematch_part(result, p_map, l_map, pseudonymiser)
+    if rematch_part is not None:
+        data["rematch"] = rematch_part
     data["deidentified"] = True
+    data["withheld"] = list(WITHHELD)
     return data
+
+
+#: Columns of the de-identified match CSV.
+DEIDENTIFIED_MATCH_COLUMNS = ("participant_id", "peer_id", "status", "reason", "preferred_rank")
 
 
 def deidentified_match_records(
     result: MatchResult, pseudonymiser: Pseudonymiser
 ) -> list[dict[str, Any]]:
-    """The match CSV's records (``MatchResult.to_records``) with pseudonymous ids."""
-    p_map = pseudonymiser.mapping("participant", result.participant_ids())
-    l_map = pseudonymiser.mapping("peer", [x.peer_id for x in result.peer_load.values()])
-    rows = []
-    for rec in result.to_records():
-        row = dict(rec)
-        row["participant_id"] = p_map[rec["participant_id"]]
-        if rec["peer_id"] is not None:
-            row["peer_id"] = l_map[rec["peer_id"]]
-        rows.append(row)
+    """The de-identified match CSV's records, in pseudonym order.
+
+    One per participant with :data:`DEIDENTIFIED_MATCH_COLUMNS`: the pseudonymous pair, the
+    status, the reason code of an unmatched participant and ``preferred_rank``; no score and
+    no rank, for the reasons given in :func:`deidentify_result`.
+    """
+    p_map, l_map = _maps(result, pseudonymiser)
+    rows: list[dict[str, Any]] = [
+        {
+            "participant_id": p_map[m.participant_id],
+            "peer_id": l_map[m.peer_id],
+            "status": "matched",
+            "reason": "",
+            "preferred_rank": m.preferred_rank,
+        }
+        for m in result.matches
+    ]
+    rows += [
+        {
+            "participant_id": p_map[u.participant_id],
+            "peer_id": None,
+            "status": "unmatched",
+            "reason": u.reason,
+            "preferred_rank": None,
+        }
+        for u in result.unmatched
+    ]
     return sorted(rows, key=lambda r: str(r["participant_id"]))
 
 
 def deidentified_match_csv(result: MatchResult, pseudonymiser: Pseudonymiser) -> str:
-    """The match CSV with pseudonymous ids, one row per participant in pseudonym order."""
+    """The de-identified match CSV (:func:`deidentified_match_records`) as text."""
     from peermatch._core.files import csv_text
-    from peermatch.matching._results import MATCH_COLUMNS
 
-    columns = [*MATCH_COLUMNS, "preferred_rank"]
     rows = deidentified_match_records(result, pseudonymiser)
-    return csv_text(columns, [[r[c] for c in columns] for r in rows])
+    return csv_text(
+        DEIDENTIFIED_MATCH_COLUMNS, [[r[c] for c in DEIDENTIFIED_MATCH_COLUMNS] for r in rows]
+    )
 
 
 def deidentified_match_json(result: MatchResult, pseudonymiser: Pseudonymiser) -> str:

@@ -292,7 +292,7 @@ class _Intake:
             for p in row_problems(self.table.label, self.items, len(kept))
         ]
         if self.problems:
-            problem_limit(self.problems, self.table.label)
+            problem_limit(self.problems)
             raise InputError(self.problems)
         return profiles, ids
 

@@ -15,7 +15,7 @@ Writing: atomic, with the formula neutralising and quoting of every CSV peermatc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from peermatch._core.files import (
     MAX_FILE_BYTES,
-    MAX_PROBLEMS_PER_FILE,
+    MAX_PROBLEMS,
     MAX_ROWS,
     WORKBOOK_EXTENSIONS,
     csv_text,
@@ -36,8 +36,8 @@ from peermatch._core.files import (
     read_csv_table,
     write_text_atomic,
 )
-from peermatch._core.text import did_you_mean
-from peermatch.errors import InputError, Problem
+from peermatch._core.text import cut, did_you_mean, shown
+from peermatch.errors import InputError, MoreProblems, Problem
 from peermatch.profiles._demo import generate_cohort
 from peermatch.profiles._models import (
     PARTICIPANT_FIELDS,
@@ -81,18 +81,24 @@ def _unknown_column(name: str, kind: str, known: Sequence[str]) -> str:
         mine = "participants" if kind == "participant" else "peer leaders"
         theirs = "peer leaders" if kind == "participant" else "participants"
         return f"unknown column {name!r}: it is a field of {theirs}, not of {mine}"
-    return f"unknown column {name!r}" + did_you_mean(name, known)
+    return f"unknown column {shown(name)}" + did_you_mean(name, known)
 
 
 def _validate_rows(
-    records: Iterable[tuple[int, dict[str, Any]]], kind: str, label: str
+    records: Iterable[tuple[int, dict[str, Any]]],
+    kind: str,
+    label: str,
+    keep: Callable[[Problem], bool] = lambda p: True,
 ) -> tuple[list[Any], dict[str, int], list[Problem]]:
+    """Validate records; problems ``keep`` accepts are listed (the first ones) or counted."""
     model, known = _model_for(kind)
     profiles: list[Any] = []
     rows: dict[str, int] = {}
     problems: list[Problem] = []
     first_row: dict[str, int] = {}
     for row, data in records:
+        if len(problems) > 2 * MAX_PROBLEMS:
+            problem_limit(problems)  # keep memory bounded: list some, count the rest
         raw_id = data.get("id")
         duplicate = False
         if isinstance(raw_id, str):
@@ -101,7 +107,10 @@ def _validate_rows(
                 duplicate = True
                 problems.append(
                     Problem(
-                        label, row, "id", f"duplicate id {key!r} (first on row {first_row[key]})"
+                        label,
+                        row,
+                        "id",
+                        f"duplicate id {shown(key)} (first on row {first_row[key]})",
                     )
                 )
             else:
@@ -109,15 +118,21 @@ def _validate_rows(
         try:
             profile = model.model_validate(data)
         except ValidationError as exc:
-            problems += problems_from_validation_error(exc, file=label, row=row, fields=known)
+            found = problems_from_validation_error(exc, file=label, row=row, fields=known)
+            problems += [p for p in found if keep(p)]
             continue
         if duplicate:
             continue
         rows[profile.id] = row
         profiles.append(profile)
-        if len(problems) > MAX_PROBLEMS_PER_FILE:
-            break
     return profiles, rows, problems
+
+
+def _grouped(label: str, found: list[Problem], n_rows: int) -> list[Problem]:
+    """Row problems with repeats down a column grouped into one line; count markers kept."""
+    markers = [p for p in found if isinstance(p, MoreProblems)]
+    listed = [(p.row, p.field, p.message) for p in found if not isinstance(p, MoreProblems)]
+    return [*row_problems(label, listed, n_rows), *markers]
 
 
 def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
@@ -135,12 +150,15 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
             Problem(label, table.header_row, None, "the file has a header but no profiles")
         )
     records: list[tuple[int, dict[str, Any]]] = list(table.rows)
-    profiles, rows, more = _validate_rows(records, kind, label)
     absent = {"id", "age", "languages"} - {c for c in table.columns if c}
-    kept = [p for p in more if not (p.field in absent and p.row != table.header_row)]
-    problems += row_problems(label, [(p.row, p.field, p.message) for p in kept], len(records))
+
+    def keep(p: Problem) -> bool:  # a missing required column is reported once, on the header
+        return not (p.field in absent and p.row != table.header_row)
+
+    profiles, rows, more = _validate_rows(records, kind, label, keep)
+    problems += _grouped(label, more, len(records))
     if problems:
-        problem_limit(problems, label)
+        problem_limit(problems)
         raise InputError(problems)
     return ProfileTable(label, profiles, rows)
 
@@ -183,7 +201,7 @@ def _header_columns(
     for raw in cells:
         name = normal_column(raw)
         if name and name not in known:
-            problems.append(Problem(label, row, name, _unknown_column(name, kind, known)))
+            problems.append(Problem(label, row, cut(name), _unknown_column(name, kind, known)))
     for required in ("id", "age", "languages"):
         if required not in seen:
             problems.append(Problem(label, row, required, "required column is missing"))
@@ -229,7 +247,10 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
     problems: list[Problem] = []
     records: list[tuple[int, dict[str, Any]]] = []
     non_finite: set[tuple[int, str]] = set()
+    unknown = 0  # unknown fields seen
     for pos, item in enumerate(data, start=1):
+        if len(problems) > 2 * MAX_PROBLEMS:
+            problem_limit(problems)  # keep memory bounded: list some, count the rest
         if not isinstance(item, dict):
             problems.append(
                 Problem(label, pos, None, f"expected an object, found {_json_type(item)}")
@@ -238,16 +259,20 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
         clean: dict[str, Any] = {}
         for key in getattr(item, "duplicates", ()):
             problems.append(
-                Problem(label, pos, normal_column(key) or repr(key), "field given twice")
+                Problem(label, pos, cut(normal_column(key)) or shown(key), "field given twice")
             )
         for key, value in item.items():
             name = normal_column(key)
+            if name not in known and unknown >= MAX_PROBLEMS:
+                unknown += 1  # enough listed: count the rest without wording each
+                continue
             if name not in known:
+                unknown += 1
                 problems.append(
                     Problem(
                         label,
                         pos,
-                        name or repr(key),
+                        cut(name) or shown(key),
                         _unknown_column(name, kind, known).replace("column", "field"),
                     )
                 )
@@ -258,7 +283,7 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             for inner in getattr(value, "duplicates", ()):
-                problems.append(Problem(label, pos, name, f"gives {inner!r} twice"))
+                problems.append(Problem(label, pos, name, f"gives {shown(inner)} twice"))
             if isinstance(value, _JsonConstant):
                 problems.append(
                     Problem(
@@ -268,11 +293,14 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
                 non_finite.add((pos, name))
             clean[name] = value
         records.append((pos, clean))
-    profiles, rows, more = _validate_rows(records, kind, label)
-    kept = [p for p in more if (p.row, p.field) not in non_finite]
-    problems += row_problems(label, [(p.row, p.field, p.message) for p in kept], len(records))
+    profiles, rows, more = _validate_rows(
+        records, kind, label, lambda p: (p.row, p.field) not in non_finite
+    )
+    problems += _grouped(label, more, len(records))
+    if unknown > MAX_PROBLEMS:
+        problems.append(MoreProblems.of(unknown - MAX_PROBLEMS))
     if problems:
-        problem_limit(problems, label)
+        problem_limit(problems)
         raise InputError(problems)
     return ProfileTable(label, profiles, rows)
 
@@ -363,6 +391,9 @@ def check_references(
             ids = getattr(prof, fld) or ()
             for ref in sorted(ids) if isinstance(ids, frozenset) else ids:
                 if ref in other:
+                    continue
+                if len(problems) >= MAX_PROBLEMS:  # enough to list: count the rest
+                    problems.append(MoreProblems.of(1))
                     continue
                 row = table.rows.get(prof.id)
                 if ref in own:

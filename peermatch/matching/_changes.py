@@ -45,7 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.profiles._models import ID_PATTERN
 from peermatch.profiles._vocab import EndReason
@@ -91,7 +91,7 @@ def end_reason(value: object) -> EndReason:
         return EndReason(text)
     hint = did_you_mean(text, _REASONS)
     raise ValueError(
-        f"unknown end reason {str(value)!r}{hint} (expected one of: {', '.join(_REASONS)})"
+        f"unknown end reason {shown(str(value))}{hint} (expected one of: {', '.join(_REASONS)})"
     )
 
 
@@ -99,9 +99,8 @@ def _id_problem(value: object, what: str) -> str | None:
     if not isinstance(value, str):
         return f"expected a {what} id (text), found {type(value).__name__}"
     if not ID_PATTERN.fullmatch(value):
-        shown = value if len(value) <= 40 else value[:37] + "..."
         return (
-            f"{shown!r} is not a valid {what} id (1-64 letters, digits, '_', '.', '-', "
+            f"{shown(value)} is not a valid {what} id (1-64 letters, digits, '_', '.', '-', "
             "starting with a letter or digit)"
         )
     return None
@@ -119,8 +118,8 @@ class Ending:
         ``poor_fit``, ``schedule``, ``moved``, ``completed``, ``participant_withdrew``,
         ``leader_withdrew`` or ``safety`` (case-insensitive).
     note : str, optional
-        Free text for the coordinator. It stays with the result (and its JSON) but is never
-        written to a run history.
+        Free text for the coordinator. It stays with the ending in memory but is never
+        written to an output: not to a result's JSON or CSV, not to a run history.
     source : (str, int), keyword-only, optional
         File and row the ending was read from, used in error messages (not compared).
 
@@ -338,11 +337,16 @@ class RematchReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
+        """Plain JSON-ready form, without the endings' free-text notes.
+
+        A note may hold anything a coordinator typed (health details included); it stays with
+        the :class:`Ending` in memory and in the ended-pairs file, and is never copied into
+        an output.
+        """
         return {
             "stay_bonus": self.stay_bonus,
             "counts": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
-            "ended": [e.to_dict() for e in self.ended],
-            "blocks": [b.to_dict() for b in self.blocks],
+            "ended": [e.to_dict(note=False) for e in self.ended],
+            "blocks": [b.to_dict(note=False) for b in self.blocks],
         }

@@ -32,7 +32,7 @@ from peermatch.profiles._models import Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
 from peermatch.solvers._blocks import uncertified_message
-from peermatch.solvers._common import ArrayProblem
+from peermatch.solvers._common import ArrayProblem, Preferences
 from peermatch.solvers._solve import check_solver_name, run_solver
 
 __all__ = ["analyse", "input_hash", "match", "solve_scored"]
@@ -446,17 +446,26 @@ def solve_scored(
     capacity: IntArray | None = None,
     extra_metrics: Mapping[str, float | int] | None = None,
     fixed_bonus: tuple[IntArray, IntArray, FloatArray] | None = None,
+    fixed: tuple[IntArray, IntArray] | None = None,
 ) -> MatchResult:
     """Run a solver on a scored cohort and build the result.
 
     ``fixed_bonus`` adds values to chosen pairs' objective (used by re-matching to favour
-    working pairs); it never changes reported scores.
+    working pairs); it never changes reported scores. ``fixed`` pairs ``(rows, cols)`` are kept
+    as they are (re-matching with working pairs kept in place): the other rows are solved on
+    the room the fixed pairs leave (``capacity`` counts them). ``hungarian`` on a large cohort
+    works from blocks of rows either way, without the full score matrix.
     """
     co = scorer.cohort
-    cap = co.capacity if capacity is None else capacity
+    cap = np.asarray(co.capacity if capacity is None else capacity, dtype=np.int64)
     n, m = scorer.shape
-    if solver == "hungarian" and use_sparse(n, m, np.asarray(cap)):
-        return _solve_sparse(scorer, cap, extra_metrics, fixed_bonus)
+    assignment = np.full(n, -1, dtype=np.int64)
+    room = cap
+    if fixed is not None:
+        assignment[fixed[0]] = fixed[1]
+        room = np.maximum(cap - np.bincount(fixed[1], minlength=m), 0)
+    if solver == "hungarian" and use_sparse(n, m, room):
+        return _solve_sparse(scorer, cap, extra_metrics, fixed_bonus, fixed)
     if n * m > DENSE_MAX_PAIRS:
         gb = n * m * 10 / 1e9
         raise InputError(
@@ -471,14 +480,20 @@ def solve_scored(
     if fixed_bonus is not None:
         objective = values.copy()
         objective[fixed_bonus[0], fixed_bonus[1]] += fixed_bonus[2]
+    preferences = co.preferences
+    free = np.flatnonzero(assignment < 0)
+    if fixed is not None:  # solve the other rows only
+        lists = co.preferences.lists()
+        objective = np.ascontiguousarray(objective[free])
+        preferences = Preferences.from_lists([lists[i] for i in free.tolist()], free.size, m)
     problem = ArrayProblem(
         values=objective,
-        feasible=reasons == 0,
-        capacity=np.asarray(cap, dtype=np.int64),
-        preferences=co.preferences,
+        feasible=np.ascontiguousarray(reasons[free] == 0) if fixed is not None else reasons == 0,
+        capacity=room,
+        preferences=preferences,
         preference_bonus=co.config.preference_bonus,
     )
-    assignment = run_solver(solver, problem)
+    assignment[free] = run_solver(solver, problem)
     return build_result(
         scorer,
         assignment,
@@ -495,8 +510,14 @@ def _solve_sparse(
     capacity: IntArray,
     extra_metrics: Mapping[str, float | int] | None,
     fixed_bonus: tuple[IntArray, IntArray, FloatArray] | None,
+    fixed: tuple[IntArray, IntArray] | None = None,
 ) -> MatchResult:
-    """``hungarian`` from row blocks with a certificate (large cohorts)."""
+    """``hungarian`` from row blocks with a certificate (large cohorts).
+
+    With ``fixed`` pairs, their rows are left out of the solve (every pair of theirs counts as
+    not allowed) and the leaders' capacities reduced by them; the result's ranks and blocking
+    pairs of those rows come from scoring them again, so they equal the dense path's.
+    """
     co = scorer.cohort
     prefs = co.preferences
     rows, cols = prefs.rows, prefs.cols
@@ -505,7 +526,13 @@ def _solve_sparse(
         rows = np.concatenate([rows, fixed_bonus[0]])
         cols = np.concatenate([cols, fixed_bonus[1]])
         vals = np.concatenate([vals, fixed_bonus[2]])
-    m = scorer.shape[1]
+    n, m = scorer.shape
+    cap = np.asarray(capacity, dtype=np.int64)
+    room, held = cap, None
+    if fixed is not None:
+        room = np.maximum(cap - np.bincount(fixed[1], minlength=m), 0)
+        held = np.zeros(n, dtype=np.bool_)
+        held[fixed[0]] = True
     if rows.size:
         key = rows * m + cols
         uniq, inv = np.unique(key, return_inverse=True)
@@ -513,11 +540,13 @@ def _solve_sparse(
         rows, cols = uniq // m, uniq % m
     progress = _PROGRESS.get()
     assignment, stats, res = solve_sparse(
-        scorer, np.asarray(capacity, dtype=np.int64), (rows, cols, vals), progress=progress
+        scorer, room, (rows, cols, vals), progress=progress, held=held
     )
+    if fixed is not None:
+        assignment[fixed[0]] = fixed[1]
     if progress is not None:
         progress("results", 0, 1)
-    an = analyse_from_stats(scorer, assignment, stats, np.asarray(capacity, dtype=np.int64))
+    an = analyse_from_stats(scorer, assignment, stats, cap)
     metrics: dict[str, float | int] = {
         "certified": int(res.certified),
         "gap_bound": float(res.gap_bound),
@@ -533,7 +562,7 @@ def _solve_sparse(
             )
         )
     return build_result(
-        scorer, assignment, "hungarian", capacity=capacity, extra_metrics=metrics, analysis=an
+        scorer, assignment, "hungarian", capacity=cap, extra_metrics=metrics, analysis=an
     )
 
 

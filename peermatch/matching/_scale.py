@@ -81,11 +81,18 @@ class RowStats:
 
 
 class _Recorder:
-    """Block provider over a scorer that records feasible counts and exclusion reasons."""
+    """Block provider over a scorer that records feasible counts and exclusion reasons.
 
-    def __init__(self, scorer: Scorer, progress: ProgressFn | None) -> None:
+    Rows marked ``held`` (pairs kept in place) are recorded like the others but offered to
+    the solver with no allowed pair.
+    """
+
+    def __init__(
+        self, scorer: Scorer, progress: ProgressFn | None, held: NDArray[np.bool_] | None = None
+    ) -> None:
         n = scorer.shape[0]
         self.scorer = scorer
+        self.held = held
         self.n_feasible = np.zeros(n, dtype=np.int64)
         self.exclusions: dict[int, dict[str, int]] = {}
         self.progress = progress
@@ -110,6 +117,8 @@ class _Recorder:
             done = self.done
         if self.progress is not None and fresh.any():
             self.progress("scoring", done, self.scorer.shape[0])
+        if self.held is not None and self.held[rows].any():
+            feasible = feasible & ~self.held[rows, None]
         return blk.values, feasible
 
 
@@ -120,14 +129,17 @@ def solve_sparse(
     *,
     k: int = 20,
     progress: ProgressFn | None = None,
+    held: NDArray[np.bool_] | None = None,
 ) -> tuple[IntArray, RowStats, SparseResult]:
     """Exact count-first, total-second assignment of a scored cohort from row blocks.
 
     Each row's best leaders come from the solver's first pass when the row has no bonus
     (there the objective is the score); rows with a bonus are marked for scoring again.
+    Rows marked ``held`` (pairs fixed by the caller) are not matched: the solver sees no
+    allowed pair for them, and they are marked for scoring again too.
     """
     n, m = scorer.shape
-    recorder = _Recorder(scorer, progress)
+    recorder = _Recorder(scorer, progress, held)
     res = solve_blocks(
         recorder,
         n,
@@ -153,6 +165,8 @@ def solve_sparse(
         cols, obj = np.full((n, 0), -1, dtype=np.int64), np.full((n, 0), -np.inf)
     with_bonus = np.zeros(n, dtype=np.bool_)
     with_bonus[bonus[0]] = True
+    if held is not None:
+        with_bonus |= held  # the first pass kept nothing of these rows
     exclusions = dict(sorted(recorder.exclusions.items()))  # blocks may finish in any order
     stats = RowStats(cols, obj, recorder.n_feasible, exclusions, with_bonus)
     return res.assignment, stats, res

@@ -676,6 +676,13 @@ def _check_count(name: str, value: object) -> int:
     return count
 
 
+def _check_seed(seed: object) -> object:
+    """A seed :func:`numpy.random.default_rng` takes: None, a generator or a whole number >= 0."""
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+        return seed
+    return check_whole_number(seed, "seed", low=0)
+
+
 def generate_cohort(
     n_participants: int = 120,
     n_peers: int = 24,
@@ -705,7 +712,8 @@ def generate_cohort(
     Raises
     ------
     InputError
-        If a count is not a whole number from 1 to 1,000,000.
+        If a count is not a whole number from 1 to 1,000,000, or the seed is negative or not
+        a whole number.
 
     Notes
     -----
@@ -750,7 +758,7 @@ def generate_cohort(
     """
     n_p = _check_count("n_participants", n_participants)
     n_l = _check_count("n_peers", n_peers)
-    p_rng, l_rng, x_rng = np.random.default_rng(seed).spawn(3)
+    p_rng, l_rng, x_rng = np.random.default_rng(_check_seed(seed)).spawn(3)  # type: ignore[arg-type]
 
     p_ids = _ids("P", n_p, 4)
     l_ids = _ids("L", n_l, 3)

@@ -19,11 +19,15 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar, TypeVar
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -35,7 +39,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown, shown_items
 from peermatch.errors import Problem
 from peermatch.profiles._labels import LABELS, VOCABULARY_OF, code_for
 from peermatch.profiles._vocab import (
@@ -57,13 +61,17 @@ from peermatch.profiles._vocab import (
 
 __all__ = [
     "CRITERION_FIELDS",
+    "HBA1C_PERCENT",
     "PARTICIPANT_FIELDS",
     "PEER_FIELDS",
     "Participant",
     "PeerLeader",
+    "hba1c_percent",
     "problems_from_validation_error",
 ]
 
+#: Most unknown values of one cell given a "did you mean" hint or listed.
+MAX_HINTS = 5
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _FLOAT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # 14/03/1965, 3-14-65, 1965-03-14, 14.03.1965 (a time may follow): what a spreadsheet makes of
@@ -81,11 +89,6 @@ def _err(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
-
-
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -99,44 +102,52 @@ def _number(value: object, *, whole: bool, lo: float, hi: float) -> int | float 
         return None
     what = "a whole number" if whole else "a number"
     expected = f"expected {what} from {lo:g} to {hi:g}"
-    if isinstance(value, bool):
-        raise _err("number", f"{expected}, found {_shown(value)}")
+    if isinstance(value, bool | np.bool_):
+        raise _err("number", f"{expected}, found {shown(value)}")
     num: float
-    if isinstance(value, int):
-        if abs(value) > 10**15:
-            raise _err("number", f"{expected}, found {_shown(value)} (out of range)")
+    if isinstance(value, numbers.Integral):  # int and NumPy integers
+        if abs(int(value)) > 10**15:
+            raise _err("number", f"{expected}, found {shown(value)} (out of range)")
+        num = float(int(value))
+    elif isinstance(value, numbers.Real):  # float and NumPy floats
         num = float(value)
-    elif isinstance(value, float):
-        num = value
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _err("number", f"{expected}, found {shown(value)} (not a finite number)")
+        if abs(value) > 10**15:
+            raise _err("number", f"{expected}, found {shown(value)} (out of range)")
+        num = float(value)
+        if whole and value != value.to_integral_value():
+            raise _err("number", f"{expected}, found {shown(value)} (not a whole number)")
     elif isinstance(value, str):
         text = value.strip()
         low = text.lower()
         if low in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"}:
-            raise _err("number", f"{expected}, found {text!r} (not a finite number)")
-        if re.fullmatch(r"[+-]?\d+,\d+", text):
+            raise _err("number", f"{expected}, found {shown(text)} (not a finite number)")
+        if len(text) <= 40 and re.fullmatch(r"[+-]?\d+,\d+", text):
             raise _err(
                 "number",
-                f"{expected}, found {text!r}: use a decimal point ({text.replace(',', '.')})",
+                f"{expected}, found {shown(text)}: use a decimal point ({text.replace(',', '.')})",
             )
         if not _FLOAT_TEXT.fullmatch(text):
             if _DATE_TEXT.fullmatch(text):
                 raise _err(
                     "number",
-                    f"{expected}, found {_shown(text)}: looks like a date: Excel may have "
+                    f"{expected}, found {shown(text)}: looks like a date: Excel may have "
                     "converted this cell",
                 )
-            lead = re.match(r"[+-]?\d+([.,]\d+)?", text)
+            lead = re.match(r"[+-]?\d{1,20}([.,]\d{1,20})?(?!\d)", text)
             hint = f": write the number only ({lead.group(0)})" if lead else ""
-            raise _err("number", f"{expected}, found {text!r}{hint}")
+            raise _err("number", f"{expected}, found {shown(text)}{hint}")
         num = float(text)
     else:
-        raise _err("number", f"{expected}, found {_shown(value)}")
+        raise _err("number", f"{expected}, found {shown(value)}")
     if not math.isfinite(num):
         raise _err("number", f"{expected}, found {num!r} (not a finite number)")
     if whole and num != int(num):
-        raise _err("number", f"{expected}, found {_shown(value)} (not a whole number)")
+        raise _err("number", f"{expected}, found {shown(value)} (not a whole number)")
     if not lo <= num <= hi:
-        raise _err("number", f"{expected}, found {_shown(value)} (out of range)")
+        raise _err("number", f"{expected}, found {shown(value)} (out of range)")
     return int(num) if whole else float(num)
 
 
@@ -156,12 +167,49 @@ def _float_field(lo: float, hi: float) -> Callable[[object], float | None]:
     return parse
 
 
+#: Plausible HbA1c in % (NGSP/DCCT units); values above are taken for mmol/mol and refused.
+HBA1C_PERCENT = (3.0, 18.0)
+
+
+def hba1c_percent(mmol_per_mol: float) -> float:
+    """HbA1c in % from mmol/mol (IFCC units): ``% = mmol/mol / 10.929 + 2.15``.
+
+    Examples
+    --------
+    >>> round(hba1c_percent(53), 1), round(hba1c_percent(86), 1)
+    (7.0, 10.0)
+    """
+    return mmol_per_mol / 10.929 + 2.15
+
+
+def _hba1c(value: object) -> float | None:
+    """HbA1c in %, with a hint for values in mmol/mol or written as a fraction."""
+    lo, hi = HBA1C_PERCENT
+    try:
+        num = _number(value, whole=False, lo=-math.inf, hi=math.inf)
+    except PydanticCustomError as exc:  # not a number at all: the usual message, our range
+        text = str(exc).replace("from -inf to inf", f"from {lo:g} to {hi:g}")
+        raise _err("number", text) from None
+    if num is None or lo <= num <= hi:
+        return num
+    expected = f"expected HbA1c in % from {lo:g} to {hi:g}, found {shown(value)} (out of range)"
+    if num > hi and lo <= hba1c_percent(num) <= hi:
+        raise _err(
+            "number",
+            f"{expected}: this looks like mmol/mol (IFCC units); in % it is "
+            f"{hba1c_percent(num):.1f} (% = mmol/mol / 10.929 + 2.15)",
+        )
+    if 0 < num < lo and lo <= num * 100 <= hi:
+        raise _err("number", f"{expected}: this looks like a fraction; in % it is {num * 100:.1f}")
+    raise _err("number", expected)
+
+
 def _bool(value: object) -> bool | None:
     if _is_blank(value):
         return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
         return bool(value)
     if isinstance(value, str):
         low = value.strip().lower()
@@ -169,29 +217,41 @@ def _bool(value: object) -> bool | None:
             return True
         if low in _FALSE:
             return False
-    raise _err("boolean", f"expected true or false (also yes/no, 1/0), found {_shown(value)}")
+    raise _err("boolean", f"expected true or false (also yes/no, 1/0), found {shown(value)}")
 
 
 def _choices(vocab: Iterable[str]) -> str:
     return ", ".join(vocab)
 
 
-def _enum_value(enum: type[E], value: object) -> E:
+def _enum_lookup(enum: type[E], value: object) -> E | None:
+    """The member a value names (any case, spaces or dashes for ``_``), or None."""
     if isinstance(value, enum):
         return value
     if not isinstance(value, str):
-        raise _err("enum", f"expected one of: {_choices(enum)}; found {_shown(value)}")
-    text = value.strip().lower().replace(" ", "_").replace("-", "_")
+        return None
     try:
-        return enum(text)
+        return enum(value.strip().lower().replace(" ", "_").replace("-", "_"))
     except ValueError:
         pass
     if enum in VOCABULARY_OF:  # the plain-language label ("Working full time")
         code = code_for(enum, value)
         if code is not None:
             return enum(code)
+    return None
+
+
+def _enum_value(enum: type[E], value: object) -> E:
+    found = _enum_lookup(enum, value)
+    if found is not None:
+        return found
+    if not isinstance(value, str):
+        raise _err("enum", f"expected one of: {_choices(enum)}; found {shown(value)}")
+    text = value.strip().lower().replace(" ", "_").replace("-", "_")
     hint = did_you_mean(text, [m.value for m in enum], cutoff=0.75)
-    raise _err("enum", f"{value.strip()!r} is not valid{hint}; expected one of: {_choices(enum)}")
+    raise _err(
+        "enum", f"{shown(value.strip())} is not valid{hint}; expected one of: {_choices(enum)}"
+    )
 
 
 def _enum_field(enum: type[E]) -> Callable[[object], E | None]:
@@ -212,7 +272,7 @@ def _split_cell(value: object, *, what: str) -> list[object] | None:
     elif isinstance(value, list | tuple | set | frozenset):
         items = list(value)
     else:
-        raise _err("set", f"expected {what} separated by ';' or a list, found {_shown(value)}")
+        raise _err("set", f"expected {what} separated by ';' or a list, found {shown(value)}")
     return items or None
 
 
@@ -222,19 +282,19 @@ def _enum_set_field(enum: type[E]) -> Callable[[object], frozenset[E] | None]:
         if items is None:
             return None
         good: list[E] = []
-        bad: list[str] = []
+        bad: list[object] = []
         for item in items:
-            try:
-                good.append(_enum_value(enum, item))
-            except PydanticCustomError:
-                bad.append(repr(item.strip() if isinstance(item, str) else item))
+            member = _enum_lookup(enum, item)
+            if member is not None:
+                good.append(member)
+            else:
+                bad.append(item.strip() if isinstance(item, str) else item)
         if bad:
-            hint = did_you_mean(
-                [b.strip("'\"").lower() for b in bad], [m.value for m in enum], cutoff=0.75
-            )
+            words = [b.lower() for b in bad[:MAX_HINTS] if isinstance(b, str) and len(b) <= 40]
+            hint = did_you_mean(words, [m.value for m in enum], cutoff=0.75)
             raise _err(
                 "enum",
-                f"not valid: {', '.join(bad)}{hint}; expected values from: {_choices(enum)}",
+                f"not valid: {shown_items(bad)}{hint}; expected values from: {_choices(enum)}",
             )
         return frozenset(good)
 
@@ -246,7 +306,7 @@ def _languages(value: object) -> frozenset[str] | None:
     if items is None:
         return None
     out: set[str] = set()
-    bad: list[str] = []
+    bad: list[object] = []
     for item in items:
         code = item.strip().lower() if isinstance(item, str) else item
         if isinstance(code, str) and code not in ISO_639_1:
@@ -254,13 +314,13 @@ def _languages(value: object) -> frozenset[str] | None:
         if isinstance(code, str) and code in ISO_639_1:
             out.add(code)
         else:
-            bad.append(repr(code))
+            bad.append(code)
     if bad:
         names = [n.lower() for n in LABELS["languages"].values()]
-        hint = did_you_mean([b.strip("'\"") for b in bad], names, cutoff=0.8)
+        hint = did_you_mean([b for b in bad if isinstance(b, str)][:MAX_HINTS], names, cutoff=0.8)
         raise _err(
             "language",
-            f"not an ISO 639-1 two-letter language code: {', '.join(bad)}{hint} (for example "
+            f"not an ISO 639-1 two-letter language code: {shown_items(bad)}{hint} (for example "
             "en, fr, pa, zh, or a language's English name such as English)",
         )
     return frozenset(out)
@@ -280,11 +340,11 @@ def _tags(value: object) -> frozenset[str] | None:
     out: set[str] = set()
     for item in items:
         if not isinstance(item, str):
-            raise _err("tag", f"expected text tags, found {_shown(item)}")
+            raise _err("tag", f"expected text tags, found {shown(item)}")
         tag = " ".join(item.lower().split())
         if len(tag) > 40 or ":" in tag or not tag.isprintable():
             raise _err(
-                "tag", f"tag {item.strip()!r} must be printable text of at most 40 characters"
+                "tag", f"tag {shown(item.strip())} must be printable text of at most 40 characters"
             )
         if tag:
             out.add(tag)
@@ -293,16 +353,16 @@ def _tags(value: object) -> frozenset[str] | None:
 
 def _check_id(value: object) -> str:
     if not isinstance(value, str):
-        raise _err("id", f"expected an id (text), found {_shown(value)}")
+        raise _err("id", f"expected an id (text), found {shown(value)}")
     text = value.strip()
     if not ID_PATTERN.fullmatch(text):
         if not text:
             raise _err("id", "an id is required")
         if len(text) > 64:
-            raise _err("id", f"id {text[:20]!r}... is longer than 64 characters")
+            raise _err("id", f"id {shown(text, 24)} is longer than 64 characters")
         raise _err(
             "id",
-            f"id {text!r} may use only letters, digits, '_', '.' and '-', starting with a "
+            f"id {shown(text)} may use only letters, digits, '_', '.' and '-', starting with a "
             "letter or digit (no spaces)",
         )
     return text
@@ -326,25 +386,27 @@ def _id_list(value: object) -> tuple[str, ...] | None:
     if items is None:
         return None
     ids = [_check_id(i) for i in items]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
+    dup = sorted(i for i, n in Counter(ids).items() if n > 1)
     if dup:
-        raise _err("id", f"lists {', '.join(map(repr, dup))} more than once")
+        raise _err("id", f"lists {shown_items(dup)} more than once")
     return tuple(ids)
 
 
 def _region(value: object) -> str | None:
     if _is_blank(value):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _err("region", f"expected a short region code, found {_shown(value)}")
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        value = str(int(value))
+    elif isinstance(value, numbers.Real | Decimal) and not isinstance(value, bool | np.bool_):
+        if not math.isfinite(value):
+            raise _err("region", f"expected a short region code, found {shown(value)}")
         value = str(value)
     if not isinstance(value, str):
-        raise _err("region", f"expected a short region code, found {_shown(value)}")
+        raise _err("region", f"expected a short region code, found {shown(value)}")
     text = " ".join(value.split())
     if len(text) > 32 or not text.isprintable():
         raise _err(
-            "region", f"region {text[:20]!r} must be printable text of at most 32 characters"
+            "region", f"region {shown(text, 24)} must be printable text of at most 32 characters"
         )
     return text
 
@@ -361,32 +423,36 @@ def _importance(value: object) -> dict[str, Importance] | None:
             if part.count(":") != 1:
                 raise _err(
                     "map",
-                    f"malformed entry {part!r}: write criterion:level pairs separated by ';' "
-                    "(for example sex:must;age:high)",
+                    f"malformed entry {shown(part)}: write criterion:level pairs separated by "
+                    "';' (for example sex:must;age:high)",
                 )
             name, level = part.split(":")
             pairs.append((name, level))
     elif isinstance(value, Mapping):
         pairs = list(value.items())
     else:
-        raise _err("map", f"expected criterion:level pairs, found {_shown(value)}")
+        raise _err("map", f"expected criterion:level pairs, found {shown(value)}")
     out: dict[str, Importance] = {}
     problems: list[str] = []
     for raw_key, v in pairs:
         key = raw_key.strip().lower() if isinstance(raw_key, str) else str(raw_key)
         if key not in CRITERION_FIELDS:
-            problems.append(f"unknown criterion {key!r}{did_you_mean(str(key), CRITERION_FIELDS)}")
+            few = len(problems) < MAX_HINTS and len(key) <= 40
+            hint = did_you_mean(key, CRITERION_FIELDS) if few else ""
+            problems.append(f"unknown criterion {shown(key)}{hint}")
             continue
-        try:
-            level = _enum_value(Importance, v)
-        except PydanticCustomError:
-            problems.append(f"{key}: level {v!r} is not one of {_choices(Importance)}")
+        found = _enum_lookup(Importance, v)
+        if found is None:
+            problems.append(f"{key}: level {shown(v)} is not one of {_choices(Importance)}")
             continue
-        if key in out and out[key] != level:
+        if key in out and out[key] != found:
             problems.append(f"{key} is given twice")
-        out[str(key)] = level
+        out[str(key)] = found
     if problems:
-        raise _err("map", "; ".join(problems))
+        unique = list(dict.fromkeys(problems))
+        more = len(unique) - MAX_HINTS
+        text = "; ".join(unique[:MAX_HINTS]) + (f"; and {more} more" if more > 0 else "")
+        raise _err("map", text)
     return {k: out[k] for k in CRITERION_FIELDS if k in out} or None
 
 
@@ -495,8 +561,11 @@ class _Profile(BaseModel):
         None, description="Glucose monitoring technology (ordered)."
     )
     complications: ComplicationSet = Field(None, description="Diabetes complications (set).")
-    hba1c: Annotated[float | None, BeforeValidator(_float_field(3.0, 20.0))] = Field(
-        None, description="Latest HbA1c in % (3.0-20.0); information only, not scored by default."
+    hba1c: Annotated[float | None, BeforeValidator(_hba1c)] = Field(
+        None,
+        description="Latest HbA1c in % (3.0-18.0); a value in mmol/mol (IFCC units, e.g. 53) "
+        "is refused with its value in % (% = mmol/mol / 10.929 + 2.15). Information only, not "
+        "scored by default.",
     )
     support_goals: GoalSet = Field(
         None, description="Support goals: wanted by a participant, offered by a leader (set)."
@@ -561,7 +630,7 @@ class Participant(_Profile):
             if both:
                 raise _err(
                     "preferred",
-                    f"lists {', '.join(map(repr, both))}, which vetoes also lists",
+                    f"lists {shown_items(both)}, which vetoes also lists",
                 )
         return self
 

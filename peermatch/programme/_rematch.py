@@ -71,22 +71,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from peermatch._core.checks import check_number
+from peermatch._core.checks import number_problem
 from peermatch._core.files import normal_column, problem_limit, read_csv_table, read_text_file
 from peermatch._core.order import best_first_grouped
-from peermatch._core.text import did_you_mean
+from peermatch._core.text import did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.matching._changes import Change, Ending, RematchReport
-from peermatch.matching._match import build_result, solve_scored
+from peermatch.matching._match import solve_scored
 from peermatch.matching._results import MatchResult
 from peermatch.profiles._models import ID_PATTERN, Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
-from peermatch.solvers._common import ArrayProblem, Preferences
-from peermatch.solvers._solve import check_solver_name, run_solver
+from peermatch.solvers._solve import check_solver_name
 
 __all__ = [
     "ENDING_COLUMNS",
+    "MAX_STAY_BONUS",
     "EndingLike",
     "PreviousRun",
     "merge_blocks",
@@ -144,8 +144,7 @@ class PreviousRun:
 
 def _check_id(value: object, label: str, row: int, fld: str, problems: list[Problem]) -> bool:
     if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        shown = repr(value) if isinstance(value, str) else type(value).__name__
-        problems.append(Problem(label, row, fld, f"expected an id, found {shown}"))
+        problems.append(Problem(label, row, fld, f"expected an id, found {shown(value)}"))
         return False
     return True
 
@@ -188,7 +187,7 @@ def _csv_rows(
         text, label, known=known, map_header=map_header, problems=problems, short_rows=True
     )
     if problems:
-        problem_limit(problems, label)
+        problem_limit(problems)
         raise InputError(problems)
     return table.rows, table.header_row
 
@@ -252,12 +251,17 @@ def _previous_from_csv(label: str, text: str) -> PreviousRun:
         elif status == "unmatched":
             if lid:
                 problems.append(
-                    Problem(label, row, "peer_id", f"an unmatched row names a leader ({lid!r})")
+                    Problem(
+                        label, row, "peer_id", f"an unmatched row names a leader ({shown(lid)})"
+                    )
                 )
         else:
             problems.append(
                 Problem(
-                    label, row, "status", f"expected 'matched' or 'unmatched', found {status!r}"
+                    label,
+                    row,
+                    "status",
+                    f"expected 'matched' or 'unmatched', found {shown(status)}",
                 )
             )
     if not rows and not problems:
@@ -272,6 +276,10 @@ def _previous_from_json(label: str, text: str) -> PreviousRun:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(label, exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError(
+            [Problem(label, None, None, "not valid JSON: lists or objects nested too deep")]
+        ) from None
     if not isinstance(data, dict) or "matches" not in data:
         raise InputError(
             [
@@ -513,9 +521,31 @@ def merge_blocks(*groups: Iterable[Ending]) -> tuple[Ending, ...]:
     return tuple(out[k] for k in sorted(out))
 
 
+#: Largest numeric stay bonus. Scores lie in [0, 1] and a preference bonus is at most 10, so
+#: a bonus of 10 already outweighs any realistic gain from moving a pair; the bound keeps the
+#: objective's spread, and so the solvers' resolution of scores, the same as without a stay
+#: bonus. ``None`` (or ``inf``) keeps every working pair, whatever the gain.
+MAX_STAY_BONUS = 10.0
+
+
 def _stay_bonus(value: object) -> float | None:
-    x = check_number(value, "stay_bonus", low=0, none_ok=True, inf_ok=True)
-    return None if x is None or math.isinf(x) else x
+    if value is None or (isinstance(value, float | int) and value == math.inf):
+        return None
+    if number_problem(value, low=0, high=MAX_STAY_BONUS) is not None:
+        plain = isinstance(value, float | int) and not isinstance(value, bool)
+        found = f"{float(value):g}" if plain else shown(value)  # type: ignore[arg-type]
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    None,
+                    "stay_bonus",
+                    f"expected a number from 0 to {MAX_STAY_BONUS:g}, or None (or inf) to keep "
+                    f"every working pair whatever the gain; found {found}",
+                )
+            ]
+        )
+    return float(value)  # type: ignore[arg-type]
 
 
 # -- the re-matching ----------------------------------------------------------------------------
@@ -553,7 +583,8 @@ def rematch(
         ``leader_withdrew``, ``safety``.
     stay_bonus : float or None, keyword-only
         None (default) or ``inf``: keep every still-feasible working pair fixed. A number
-        ``>= 0``: add it to each working pair's objective value and re-solve everyone.
+        from 0 to :data:`MAX_STAY_BONUS` (10): add it to each working pair's objective value
+        and re-solve everyone.
     solver : str, keyword-only, optional
         Wins over the configuration's solver; when neither ``config`` nor ``solver`` is given
         and ``previous`` is a result, its solver is used.
@@ -571,7 +602,8 @@ def rematch(
     ------
     InputError
         An unknown end reason, an ending that names a pair not matched in ``previous`` (or
-        names it twice), a malformed previous file, a negative or NaN ``stay_bonus``, an
+        names it twice), a malformed previous file, a ``stay_bonus`` that is negative, NaN or
+        above :data:`MAX_STAY_BONUS` (other than ``inf``), an
         unknown solver, duplicate ids.
 
     Notes
@@ -581,7 +613,8 @@ def rematch(
     (``capacity - kept participants``) by the chosen solver; with a number the whole cohort is
     solved once with the bonus in the objective, so ``stay_bonus=0`` with no pair ended (now or
     in earlier runs) gives exactly :func:`~peermatch.match`'s pairs. The work is that of one
-    ``match`` run.
+    ``match`` run: on a large cohort ``hungarian`` works from blocks of rows in both cases,
+    never holding the full score matrix.
 
     Examples
     --------
@@ -681,35 +714,6 @@ def _keep_fixed(scorer: Scorer, w: _Working) -> tuple[IntArray, IntArray]:
     return rows[keep], cols[keep]
 
 
-def _solve_fixed(
-    scorer: Scorer, solver: str, kept_rows: IntArray, kept_cols: IntArray
-) -> MatchResult:
-    """Fix the kept pairs, solve the others on the remaining room, build the full result."""
-    co = scorer.cohort
-    n, m = scorer.shape
-    blocks = list(scorer.blocks())
-    values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros((0, m))
-    reasons = (
-        np.concatenate([b.reasons for b in blocks]) if blocks else np.zeros((0, m), dtype=np.int16)
-    )
-    assignment = np.full(n, -1, dtype=np.int64)
-    assignment[kept_rows] = kept_cols
-    free = np.flatnonzero(assignment < 0)
-    room = co.capacity - np.bincount(kept_cols, minlength=m)
-    lists = co.preferences.lists()
-    problem = ArrayProblem(
-        values=np.ascontiguousarray(values[free]),
-        feasible=np.ascontiguousarray(reasons[free] == 0),
-        capacity=np.maximum(room, 0).astype(np.int64),
-        preferences=Preferences.from_lists([lists[i] for i in free.tolist()], free.size, m),
-        preference_bonus=co.config.preference_bonus,
-    )
-    assignment[free] = run_solver(solver, problem)
-    return build_result(
-        scorer, assignment, solver, capacity=co.capacity, values=values, reasons=reasons
-    )
-
-
 def _rematch(
     prev: PreviousRun,
     participants: Iterable[Participant],
@@ -724,8 +728,7 @@ def _rematch(
     scorer = build_scorer(participants, peers, cfg, blocked=[b.pair for b in blocks])
     w = _working_pairs(scorer, prev, ended_pairs)
     if bonus is None:
-        kept_rows, kept_cols = _keep_fixed(scorer, w)
-        result = _solve_fixed(scorer, solver, kept_rows, kept_cols)
+        result = solve_scored(scorer, solver, fixed=_keep_fixed(scorer, w))
     else:
         sel = w.feasible
         fixed = None

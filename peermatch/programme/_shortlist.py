@@ -441,9 +441,12 @@ def exposure_limits(spare: IntArray, k: int, exposure: float | None, n: int) -> 
     """
     if exposure is None:
         return np.where(spare > 0, n, 0).astype(np.int64)
+    # A limit of n or more is no limit (every spare count is at least 1 where it matters), so
+    # the factor is capped at n first: a huge exposure or k then never overflows, and a
+    # paused leader (spare 0) never meets inf * 0. Python floats turn an overflow into inf.
+    factor = min(exposure * (float(k) if k < 2**1000 else math.inf), float(max(n, 1)))
     # a tiny tolerance so that 0.1 * 3 * 10 (3.0000000000000004) gives 3, not 4
-    # (a limit above n is no limit: capping there also keeps a huge exposure finite)
-    raw = np.ceil(exposure * k * spare.astype(np.float64) - 1e-9)
+    raw = np.ceil(factor * spare.astype(np.float64) - 1e-9)
     return np.where(spare > 0, np.clip(raw, 1, max(n, 1)), 0).astype(np.int64)
 
 
@@ -611,7 +614,7 @@ def _spare_places(
                     None,
                     "spare",
                     f"{x.id}: expected a whole number from 0 to its capacity {x.capacity}, "
-                    f"found {s!r}",
+                    f"found {shown(s)}",
                 )
             )
             continue

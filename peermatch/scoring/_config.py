@@ -40,7 +40,7 @@ from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from peermatch._core.text import did_you_mean, shown
+from peermatch._core.text import MAX_SHOWN, cut, did_you_mean, shown
 from peermatch.errors import InputError, Problem
 from peermatch.profiles._models import CRITERION_FIELDS
 from peermatch.profiles._vocab import ORDERED, Importance
@@ -49,12 +49,17 @@ from peermatch.solvers import SOLVERS
 __all__ = [
     "IMPORTANCE_MULTIPLIER",
     "KINDS",
+    "MAX_WEIGHT",
     "PRESETS",
     "Criterion",
     "Kind",
     "MatchConfig",
     "as_config",
 ]
+
+#: Largest criterion weight. Scores are weighted means, so only the ratios of weights matter;
+#: the bound keeps every sum of weights far from overflow.
+MAX_WEIGHT = 1_000_000.0
 
 Kind = Literal["exact", "ordinal", "numeric", "experience", "jaccard", "coverage", "overlap"]
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -122,8 +127,8 @@ class Criterion(BaseModel):
         Comparator: ``exact``, ``ordinal``, ``numeric``, ``experience``, ``jaccard``,
         ``coverage`` or ``overlap`` (see Notes).
     weight : float
-        Non-negative weight in the weighted mean; 0 switches the criterion off for scoring
-        (a ``must`` on it still applies).
+        Weight in the weighted mean, from 0 to :data:`MAX_WEIGHT` (1,000,000); 0 switches the
+        criterion off for scoring (a ``must`` on it still applies).
     hard : bool
         When true, a pair fails (is infeasible) if both sides give a value and the similarity
         stays below ``pass_at``.
@@ -175,7 +180,7 @@ class Criterion(BaseModel):
 
     kind: Kind
     # strict: TOML ``weight = true`` or ``hard = 1`` is a mistake to report, not to coerce
-    weight: float = Field(1.0, ge=0, strict=True)
+    weight: float = Field(1.0, ge=0, le=MAX_WEIGHT, strict=True)
     hard: bool = Field(False, strict=True)
     pass_at: float | None = Field(None, ge=0, le=1, strict=True)
     scale: float | None = Field(None, gt=0, strict=True)
@@ -336,7 +341,7 @@ class MatchConfig(BaseModel):
         for name, crit in v.items():
             if name not in CRITERION_FIELDS:
                 hint = did_you_mean(name, CRITERION_FIELDS)
-                problems.append(f"unknown criterion {name!r}{hint}")
+                problems.append(f"unknown criterion {shown(name)}{hint}")
             elif crit.kind not in KINDS_FOR_FIELD[name]:
                 problems.append(
                     f"{name}: kind {crit.kind!r} does not suit this field; expected one of "
@@ -352,7 +357,7 @@ class MatchConfig(BaseModel):
         if v not in SOLVERS:
             hint = did_you_mean(v, SOLVERS)
             raise ValueError(
-                f"unknown solver {v!r}{hint}; expected one of: {', '.join(sorted(SOLVERS))}"
+                f"unknown solver {shown(v)}{hint}; expected one of: {', '.join(sorted(SOLVERS))}"
             )
         return v
 
@@ -386,7 +391,7 @@ class MatchConfig(BaseModel):
     @classmethod
     def _known_preset(cls, v: str) -> str:
         if v not in PRESETS:
-            raise ValueError(f"unknown preset {v!r}; expected one of: {', '.join(PRESETS)}")
+            raise ValueError(f"unknown preset {shown(v)}; expected one of: {', '.join(PRESETS)}")
         return v
 
     @classmethod
@@ -400,7 +405,7 @@ class MatchConfig(BaseModel):
         """
         if name not in PRESETS or name == "none":
             valid = ", ".join(n for n in PRESETS if n != "none")
-            raise InputError([f"unknown preset {name!r}; expected one of: {valid}"])
+            raise InputError([f"unknown preset {shown(name)}; expected one of: {valid}"])
         return cls(preset=name)
 
     @classmethod
@@ -426,7 +431,7 @@ class MatchConfig(BaseModel):
                         source,
                         None,
                         "preset",
-                        f"unknown preset {preset!r}; expected one of: " + ", ".join(PRESETS),
+                        f"unknown preset {shown(preset)}; expected one of: " + ", ".join(PRESETS),
                     )
                 ]
             )
@@ -441,7 +446,12 @@ class MatchConfig(BaseModel):
             if name not in CRITERION_FIELDS:
                 hint = did_you_mean(name, CRITERION_FIELDS)
                 problems.append(
-                    Problem(source, None, f"criteria.{name}", f"unknown criterion {name!r}{hint}")
+                    Problem(
+                        source,
+                        None,
+                        f"criteria.{cut(name)}",
+                        f"unknown criterion {shown(name)}{hint}",
+                    )
                 )
                 continue
             if isinstance(over, Criterion):
@@ -460,7 +470,7 @@ class MatchConfig(BaseModel):
         for key in data:
             if key not in known:
                 hint = did_you_mean(key, sorted(known - {"criteria"}))
-                problems.append(Problem(source, None, key, f"unknown key{hint}"))
+                problems.append(Problem(source, None, cut(key), f"unknown key{hint}"))
         if not problems and not merged:
             problems.append(
                 Problem(
@@ -510,6 +520,10 @@ class MatchConfig(BaseModel):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError([Problem(str(p), None, None, f"not valid TOML: {exc}")]) from None
+        except RecursionError:
+            raise InputError(
+                [Problem(str(p), None, None, "not valid TOML: tables or arrays nested too deep")]
+            ) from None
         return cls.from_mapping(data, source=str(p))
 
     # use ----------------------------------------------------------------------------------
@@ -567,7 +581,7 @@ def _config_problems(
         where: tuple[Any, ...] = (*prefix, *raw.get("loc", ()))
         inner = (raw.get("ctx") or {}).get("error")
         if isinstance(inner, InputError):  # a nested Criterion reported its own problems
-            head = ".".join(str(p) for p in where)
+            head = ".".join(cut(str(p)) for p in where)
             for prob in inner.problems:
                 loc = ".".join(x for x in (head, prob.field) if x)
                 msg = prob.message
@@ -576,7 +590,7 @@ def _config_problems(
                 out.append(Problem(source, None, loc or None, msg))
             continue
         e: dict[str, Any] = {**raw, "loc": where}
-        loc = ".".join(str(p) for p in where if not str(p).startswith("function-"))
+        loc = ".".join(cut(str(p)) for p in where if not str(p).startswith("function-"))
         msg = str(e.get("msg", "invalid value")).removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden":
             msg = "unknown key"
@@ -586,7 +600,7 @@ def _config_problems(
                 fields = MatchConfig.model_fields if top else Criterion.model_fields
                 msg += did_you_mean(parts[-1], fields)
         elif e.get("type") == "literal_error":
-            msg = f"expected one of: {', '.join(KINDS)}; found {e.get('input')!r}"
+            msg = f"expected one of: {', '.join(KINDS)}; found {shown(e.get('input'))}"
         else:
             msg = _plain_message(e, msg)
         out.append(Problem(source, None, loc or None, msg))
@@ -614,8 +628,8 @@ def _plain_message(e: Any, msg: str) -> str:
     if kind in _BOUND_WORDS:
         key, words = _BOUND_WORDS[kind]
         bound = (e.get("ctx") or {}).get(key)
-        shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
-        return f"expected a number {words} {shown}, found {value!r}"
+        limit = _bound_text(bound) if isinstance(bound, int | float) else str(bound)
+        return f"expected a number {words} {limit}, found {shown(value)}"
     found = _as_toml(value)
     if kind in {"float_parsing", "float_type"}:
         return f"expected a number, found {found}"
@@ -633,8 +647,16 @@ def _as_toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value)
-    return repr(value)
+        text = json.dumps(value)
+        return text if len(text) <= MAX_SHOWN else shown(value)
+    return shown(value)
+
+
+def _bound_text(bound: float) -> str:
+    """A bound as written in a message: ``1,000,000`` rather than ``1e+06``."""
+    if float(bound).is_integer() and abs(bound) < 1e16:
+        return f"{int(bound):,}"
+    return f"{bound:g}"
 
 
 def as_config(value: object, name: str = "config") -> MatchConfig:
