@@ -7,7 +7,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from budget import at_least
+from budget import at_least, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import cohorts
@@ -182,7 +182,7 @@ def _same_optimum(dense, sparse, ps, ls, cfg) -> None:  # type: ignore[no-untype
     ends=st.integers(0, 3),
     bonus=st.sampled_from([None, 0.0, 0.3, "first run"]),
 )
-@settings(max_examples=at_least(120), deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 def test_sparse_rematch_equals_dense(cohort, ends, bonus) -> None:  # type: ignore[no-untyped-def]
     """``rematch`` of a large cohort once built the full score matrix (10k x 2k: 48 s and
     3.6 GB against 4.6 s and 0.36 GB for ``match``; 20k x 4k: ``std::bad_alloc``)."""
