@@ -81,7 +81,10 @@ def test_example_cohort_spread_drops_and_nobody_loses_a_place() -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_profile_level_balance_equals_brute_force(seed: int) -> None:
     ps, ls = generate_cohort(6, 3, seed=seed)
-    ls = [x.model_copy(update={"capacity": c, "active": True}) for x, c in zip(ls, (1, 3, 4))]
+    ls = [
+        x.model_copy(update={"capacity": c, "active": True})
+        for x, c in zip(ls, (1, 3, 4), strict=True)
+    ]
     cfg = MatchConfig(balance=0.3)
     got = match(ps, ls, cfg)
     sm = peermatch.score(ps, ls)

@@ -3,9 +3,11 @@
 :func:`shortlist` gives each participant the best few leaders with room, with a shareable card;
 :func:`rematch` re-matches after endings and life changes while keeping working pairs;
 :class:`History` is the append-only record of a programme year's runs, from which any run can
-be replayed.
+be replayed. For planning, :func:`gaps` finds the needs that leave participants without a good
+match and checks recruitment targets.
 """
 
+from peermatch.programme._gaps import GapReport, Need, Target, gaps
 from peermatch.programme._history import History, Replay, RunRecord
 from peermatch.programme._rematch import PreviousRun, read_endings, rematch, write_endings
 from peermatch.programme._shortlist import (
@@ -19,11 +21,15 @@ from peermatch.programme._shortlist import (
 __all__ = [
     "DEFAULT_CARD_FIELDS",
     "Candidate",
+    "GapReport",
     "History",
+    "Need",
     "PreviousRun",
     "Replay",
     "RunRecord",
     "Shortlists",
+    "Target",
+    "gaps",
     "open_places",
     "read_endings",
     "rematch",

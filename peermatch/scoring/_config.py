@@ -392,7 +392,7 @@ class MatchConfig(BaseModel):
         if self.balance > 0 and self.solver != "hungarian":
             raise ValueError(
                 f"balance = {self.balance:g} evens out caseloads in the 'hungarian' solver only; "
-                f"set balance = 0 or solver = \"hungarian\" (found solver = \"{self.solver}\")"
+                f'set balance = 0 or solver = "hungarian" (found solver = "{self.solver}")'
             )
         return self
 

@@ -14,6 +14,7 @@ from peermatch.solvers import (  # noqa: F401  (importing a solver module regist
     _maximin,
     _stable,
 )
+from peermatch.solvers._balance import solve_balanced
 from peermatch.solvers._common import (
     DEFAULT_PREFERENCE_BONUS,
     SOLVERS,
@@ -22,7 +23,6 @@ from peermatch.solvers._common import (
     Preferences,
     as_problem,
 )
-from peermatch.solvers._balance import solve_balanced
 
 __all__ = [
     "BALANCE_LIMIT",
