@@ -4,7 +4,8 @@
 :func:`rematch` re-matches after endings and life changes while keeping working pairs;
 :class:`History` is the append-only record of a programme year's runs, from which any run can
 be replayed. For planning, :func:`gaps` finds the needs that leave participants without a good
-match and checks recruitment targets.
+match and checks recruitment targets, and :func:`simulate` compares matching policies over
+many simulated cohorts.
 """
 
 from peermatch.programme._gaps import GapReport, Need, Target, gaps
@@ -17,22 +18,34 @@ from peermatch.programme._shortlist import (
     open_places,
     shortlist,
 )
+from peermatch.programme._simulate import (
+    DemoCohorts,
+    LogitChoice,
+    ScoreDropout,
+    Simulation,
+    simulate,
+)
 
 __all__ = [
     "DEFAULT_CARD_FIELDS",
     "Candidate",
+    "DemoCohorts",
     "GapReport",
     "History",
+    "LogitChoice",
     "Need",
     "PreviousRun",
     "Replay",
     "RunRecord",
+    "ScoreDropout",
     "Shortlists",
+    "Simulation",
     "Target",
     "gaps",
     "open_places",
     "read_endings",
     "rematch",
     "shortlist",
+    "simulate",
     "write_endings",
 ]
