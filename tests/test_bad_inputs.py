@@ -878,6 +878,21 @@ CASES: list[Case] = [
         "unknown solver 'magic'; expected one of:",
         (None, "solver"),
     ),
+    Case(
+        "config negative balance",
+        "config",
+        "c.toml",
+        "balance = -0.5\n",
+        "expected a number at least 0, found -0.5",
+        (None, "balance"),
+    ),
+    Case(
+        "config balance with another solver",
+        "config",
+        "c.toml",
+        'balance = 0.5\nsolver = "stable"\n',
+        "balance = 0.5 evens out caseloads in the 'hungarian' solver only",
+    ),
     Case("config not TOML", "config", "c.toml", "min_score = \n", "not valid TOML"),
     Case(
         "config Latin-1 bytes",

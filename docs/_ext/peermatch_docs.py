@@ -7,7 +7,9 @@ On ``builder-inited`` it writes into ``docs/_generated/``:
   the code itself;
 - example outputs of the bundled cohort: what the command line prints for ``validate``,
   ``match`` and ``explain``, the first rows of the match CSV, and the figures of
-  :mod:`peermatch.display._plots`.
+  :mod:`peermatch.display._plots`;
+- the planning page's outputs (:func:`planning`): ``gaps`` and ``simulate`` on the bundled
+  cohort, and the table of caseloads under ``balance``.
 
 Pages include these files, so the documentation always shows what this version does. A file is
 rewritten only when its content changes.
@@ -131,6 +133,70 @@ def _examples(folder: Path, root: Path) -> None:
         _write(folder / name, buf.getvalue())
 
 
+#: The ``simulate`` run shown on the planning page.
+SIMULATE_ARGS = ["--reps", "10", "--seed", "1"]
+
+#: The ``balance`` values of the planning page's table.
+BALANCES = (0.0, 0.1, 0.2, 0.5, 2.0)
+
+
+def balance_rows(participants: Any, peers: Any) -> list[dict[str, Any]]:
+    """One row per value of :data:`BALANCES`: what ``hungarian`` does with it."""
+    import numpy as np
+
+    import peermatch
+
+    rows = []
+    for b in BALANCES:
+        result = peermatch.match(participants, peers, peermatch.MatchConfig(balance=b))
+        loads = [x for x in result.peer_load.values() if x.active and x.capacity > 0]
+        shares = np.array([x.assigned / x.capacity for x in loads])
+        lightest = sorted(loads, key=lambda x: (x.assigned / x.capacity, x.peer_id))[:2]
+        rows.append(
+            {
+                "balance": b,
+                "matched": int(result.metrics["n_matched"]),
+                "participants": int(result.metrics["n_participants"]),
+                "mean_score": float(result.metrics["mean_score"]),
+                "spread": float(shares.std()),
+                "full": sum(x.assigned >= x.capacity for x in loads),
+                "active": len(loads),
+                "lightest": [(x.assigned, x.capacity) for x in lightest],
+            }
+        )
+    return rows
+
+
+def balance_md(rows: list[dict[str, Any]]) -> str:
+    """The rows of :func:`balance_rows` as a Markdown table."""
+    out = [
+        "| `balance` | matched | mean score | spread of load / capacity | leaders full "
+        "| two lightest loads |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        light = ", ".join(f"{a} of {c}" for a, c in r["lightest"])
+        out.append(
+            f"| {r['balance']:g} | {r['matched']} of {r['participants']} | {r['mean_score']:.4f} "
+            f"| {r['spread']:.3f} | {r['full']} of {r['active']} | {light} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def planning(folder: Path, root: Path) -> None:
+    """Write the planning page's outputs: ``gaps``, ``simulate`` and the ``balance`` table."""
+    import peermatch
+
+    p_csv, l_csv = "examples/participants.csv", "examples/peers.csv"
+    out, _ = _cli(["gaps", p_csv, l_csv], root)
+    _write(folder / "gaps.txt", out)
+    out, _ = _cli(["simulate", p_csv, l_csv, *SIMULATE_ARGS], root)
+    _write(folder / "simulate.txt", out)
+    participants = peermatch.read_participants(root / p_csv)
+    peers = peermatch.read_peers(root / l_csv)
+    _write(folder / "balance.md", balance_md(balance_rows(participants, peers)))
+
+
 def generate(app: Any) -> None:
     """Write every generated file (connected to ``builder-inited``)."""
     from peermatch_docgen import write_all
@@ -138,6 +204,7 @@ def generate(app: Any) -> None:
     folder = Path(app.srcdir) / "_generated"
     write_all(folder)
     _examples(folder, Path(app.srcdir).parent)
+    planning(folder, Path(app.srcdir).parent)
 
 
 def setup(app: Any) -> dict[str, Any]:

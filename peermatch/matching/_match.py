@@ -27,13 +27,19 @@ from peermatch._core.warn import warn
 from peermatch._version import __version__
 from peermatch.errors import InputError, OptimalityWarning
 from peermatch.matching._results import Manifest, Match, MatchResult, PeerLoad, Unmatched
-from peermatch.matching._scale import ProgressFn, RowStats, solve_sparse, use_sparse
+from peermatch.matching._scale import (
+    DENSE_MAX_ENTRIES,
+    ProgressFn,
+    RowStats,
+    solve_sparse,
+    use_sparse,
+)
 from peermatch.profiles._models import Participant, PeerLeader
 from peermatch.scoring._config import MatchConfig, as_config
 from peermatch.scoring._scorer import Scorer, build_scorer
 from peermatch.solvers._blocks import uncertified_message
 from peermatch.solvers._common import ArrayProblem, Preferences
-from peermatch.solvers._solve import check_solver_name, run_solver
+from peermatch.solvers._solve import check_balance, check_solver_name, run_solver
 
 __all__ = ["analyse", "input_hash", "match", "solve_scored"]
 
@@ -464,7 +470,11 @@ def solve_scored(
     if fixed is not None:
         assignment[fixed[0]] = fixed[1]
         room = np.maximum(cap - np.bincount(fixed[1], minlength=m), 0)
-    if solver == "hungarian" and use_sparse(n, m, room):
+    # balance spreads the places of a whole matching; with pairs kept in place it is not applied
+    balance = check_balance(co.config.balance, solver) if fixed is None else 0.0
+    if balance > 0:
+        _check_balance_size(n, m, cap)
+    elif solver == "hungarian" and use_sparse(n, m, room):
         return _solve_sparse(scorer, cap, extra_metrics, fixed_bonus, fixed)
     if n * m > DENSE_MAX_PAIRS:
         gb = n * m * 10 / 1e9
@@ -493,7 +503,7 @@ def solve_scored(
         preferences=preferences,
         preference_bonus=co.config.preference_bonus,
     )
-    assignment[free] = run_solver(solver, problem)
+    assignment[free] = run_solver(solver, problem, balance=balance)
     return build_result(
         scorer,
         assignment,
@@ -503,6 +513,19 @@ def solve_scored(
         reasons=reasons,
         extra_metrics=extra_metrics,
     )
+
+
+def _check_balance_size(n: int, m: int, capacity: IntArray) -> None:
+    """``balance`` is solved on the capacity-expanded matrix: refuse one that does not fit."""
+    places = int(np.minimum(capacity, n).sum())
+    if n * places > DENSE_MAX_ENTRIES:
+        raise InputError(
+            [
+                f"balance: evening out caseloads needs the capacity-expanded matrix of "
+                f"{n:,} participants x {places:,} places, over the {DENSE_MAX_ENTRIES:,} entries "
+                "it is available for; set balance = 0 for this cohort or match it in parts"
+            ]
+        )
 
 
 def _solve_sparse(

@@ -38,7 +38,16 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from peermatch._core.text import MAX_SHOWN, cut, did_you_mean, shown
 from peermatch.errors import InputError, Problem
@@ -300,6 +309,11 @@ class MatchConfig(BaseModel):
         The bonus ``b`` a ranked leader adds to the objective (``docs/choice.md``); default 0.05.
     solver : str
         Solver used when ``match`` is not given one; default ``"hungarian"``.
+    balance : float
+        ``hungarian`` only, from 0 (default) to 10: among the matchings with the most
+        participants matched, trade total score against an even spread of caseload relative
+        to capacity (``docs/solvers.md``). 0 leaves matching, and the configuration hash, as
+        without it.
     preset : str
         Name of the preset the criteria started from (informational).
 
@@ -318,6 +332,7 @@ class MatchConfig(BaseModel):
     min_score: float = Field(0.0, ge=0, le=1, strict=True)
     preference_bonus: float = Field(0.05, ge=0, le=10, strict=True)
     solver: str = "hungarian"
+    balance: float = Field(0.0, ge=0, le=10, strict=True)
     preset: str = "participant_centred"
 
     def __init__(self, **data: Any) -> None:
@@ -370,12 +385,30 @@ class MatchConfig(BaseModel):
             )
         return self
 
-    @field_validator("min_score", "preference_bonus")
+    @field_validator("min_score", "preference_bonus", "balance")
     @classmethod
     def _finite(cls, v: float) -> float:
         if not math.isfinite(v):
             raise ValueError(f"expected a finite number, found {v}")
         return v
+
+    @model_validator(mode="after")
+    def _balance_needs_hungarian(self) -> Self:
+        if self.balance > 0 and self.solver != "hungarian":
+            raise ValueError(
+                f"balance = {self.balance:g} evens out caseloads in the 'hungarian' solver only; "
+                f'set balance = 0 or solver = "hungarian" (found solver = "{self.solver}")'
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_zero_balance(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # balance = 0 is the behaviour from before the setting existed: leave it out, so that
+        # such configurations keep their hash and their recorded form
+        data = handler(self)
+        if isinstance(data, dict) and self.balance == 0:
+            data.pop("balance", None)
+        return data
 
     # construction ------------------------------------------------------------------------
     @model_validator(mode="before")
@@ -544,6 +577,8 @@ class MatchConfig(BaseModel):
             f"preference_bonus = {self.preference_bonus!r}",
             f'solver = "{self.solver}"',
         ]
+        if self.balance:
+            lines.append(f"balance = {self.balance!r}")
         for name, c in self.criteria.items():
             lines += ["", f"[criteria.{name}]"]
             for key, value in c.model_dump(exclude_none=True).items():

@@ -5,12 +5,18 @@ Internal module; use :func:`peermatch.solve` with ``solver="hungarian"``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from peermatch.solvers._common import ArrayProblem, BoolArray, FloatArray, IntArray, register
 from peermatch.solvers._flow import max_matched
 
-__all__ = ["solve_hungarian"]
+__all__ = ["PlaceCost", "assign_places", "solve_hungarian"]
+
+#: ``(capacity, places) -> cost of each place``: leader ``j`` has ``places[j]`` places, listed
+#: leader by leader; the cost is subtracted from every weight of its column.
+PlaceCost = Callable[[IntArray, IntArray], FloatArray]
 
 
 def centred_weights(objective: FloatArray, allowed: BoolArray) -> FloatArray:
@@ -72,6 +78,11 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
     .. [2] D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE
        Transactions on Aerospace and Electronic Systems 52 (2016).
     """
+    return assign_places(problem)
+
+
+def assign_places(problem: ArrayProblem, place_cost: PlaceCost | None = None) -> IntArray:
+    """The two stages of :func:`solve_hungarian`, optionally with a cost on each place."""
     from scipy.optimize import linear_sum_assignment
 
     n = problem.shape[0]
@@ -96,6 +107,8 @@ def solve_hungarian(problem: ArrayProblem) -> IntArray:
         # rows, the smaller matrix
         expanded = np.zeros((n_rows + n_slots - count, n_slots))
     expanded[:n_rows, :n_slots] = weights[:, slot_of]
+    if place_cost is not None:
+        expanded[:n_rows, :n_slots] -= place_cost(problem.capacity[cols], slots[cols])
     r, s = linear_sum_assignment(expanded, maximize=True)
     hit = (r < n_rows) & (s < n_slots)
     out[rows[r[hit]]] = cols[slot_of[s[hit]]]

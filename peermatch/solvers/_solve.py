@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from peermatch._core.checks import check_number
 from peermatch.errors import InputError
 from peermatch.solvers import (  # noqa: F401  (importing a solver module registers it)
     _greedy,
@@ -13,6 +14,7 @@ from peermatch.solvers import (  # noqa: F401  (importing a solver module regist
     _maximin,
     _stable,
 )
+from peermatch.solvers._balance import solve_balanced
 from peermatch.solvers._common import (
     DEFAULT_PREFERENCE_BONUS,
     SOLVERS,
@@ -23,10 +25,12 @@ from peermatch.solvers._common import (
 )
 
 __all__ = [
+    "BALANCE_LIMIT",
     "DEFAULT_PREFERENCE_BONUS",
     "SOLVERS",
     "ArrayProblem",
     "Preferences",
+    "check_balance",
     "check_solver_name",
     "run_solver",
     "solve",
@@ -47,9 +51,36 @@ def check_solver_name(name: str) -> str:
     return name
 
 
-def run_solver(name: str, problem: ArrayProblem) -> IntArray:
-    """Run a registered solver on a validated problem."""
-    return SOLVERS[check_solver_name(name)].function(problem)
+#: Largest ``balance`` accepted (a place then costs at most 10 score points).
+BALANCE_LIMIT = 10.0
+
+
+def check_balance(balance: object, solver: str) -> float:
+    """``balance`` as a float in ``[0, BALANCE_LIMIT]``, allowed only with ``hungarian``.
+
+    Raises
+    ------
+    InputError
+        A value that is not a number in range, or a positive value with another solver.
+    """
+    value = check_number(balance, "balance", low=0, high=BALANCE_LIMIT)
+    assert value is not None
+    if value > 0 and solver != "hungarian":
+        raise InputError(
+            [
+                f"balance = {value:g} evens out caseloads in the 'hungarian' solver only, not in "
+                f"{solver!r}; set balance = 0 or use solver 'hungarian'"
+            ]
+        )
+    return value
+
+
+def run_solver(name: str, problem: ArrayProblem, *, balance: float = 0.0) -> IntArray:
+    """Run a registered solver on a validated problem (``balance`` only with ``hungarian``)."""
+    check_solver_name(name)
+    if check_balance(balance, name) > 0:
+        return solve_balanced(problem, balance)
+    return SOLVERS[name].function(problem)
 
 
 def solve(
@@ -60,6 +91,7 @@ def solve(
     solver: str = "hungarian",
     preferences: Sequence[Sequence[int]] | None = None,
     preference_bonus: float = DEFAULT_PREFERENCE_BONUS,
+    balance: float = 0.0,
 ) -> IntArray:
     """Match rows (participants) to columns (leaders) from your own scores.
 
@@ -81,6 +113,10 @@ def solve(
         first.
     preference_bonus : float, keyword-only
         The bonus ``b`` above (default 0.05), at most 1e9.
+    balance : float, keyword-only
+        ``hungarian`` only: from 0 (default) to 10. Among the matchings with the most rows
+        matched, maximise the total minus ``balance * sum_j load_j**2 / (2 * capacity_j)``,
+        which evens out each column's load relative to its capacity (``docs/solvers.md``).
 
     Returns
     -------
@@ -91,7 +127,7 @@ def solve(
     ------
     InputError
         Bad shapes, values that are not finite or outside [-1e9, 1e9], negative capacity, bad
-        preferences or an unknown solver.
+        preferences, an unknown solver, or a bad ``balance`` (or one given to another solver).
 
     Notes
     -----
@@ -106,10 +142,15 @@ def solve(
     >>> feasible = np.array([[True, True], [True, False], [True, True]])
     >>> solve(values, feasible, [1, 1]).tolist()
     [1, 0, -1]
+    >>> solve([[0.9, 0.8], [0.8, 0.6]], np.ones((2, 2), bool), [2, 2]).tolist()
+    [0, 0]
+    >>> solve([[0.9, 0.8], [0.8, 0.6]], np.ones((2, 2), bool), [2, 2], balance=1).tolist()
+    [1, 0]
     """
     check_solver_name(solver)
+    weight = check_balance(balance, solver)
     problem = as_problem(values, feasible, capacity, preferences, preference_bonus)
-    result = run_solver(solver, problem)
+    result = run_solver(solver, problem, balance=weight)
     if result.shape != (problem.shape[0],):  # pragma: no cover - guards the registry contract
         raise InputError([f"solver {solver!r} returned shape {result.shape}"])
     return np.asarray(result, dtype=np.int64)
