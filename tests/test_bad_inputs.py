@@ -1419,8 +1419,9 @@ def test_problems_of_all_files_together_are_capped_with_the_count_last(tmp_path:
     Each file once had its own cap of 1,000, so 2,002 lines were printed, each count first.
     """
     p, leaders = tmp_path / "p.csv", tmp_path / "l.csv"
-    p.write_text(p_csv("id,age,languages", *(f"P{k},old,en" for k in range(5000))))
-    leaders.write_text(p_csv("id,age,languages", *(f"L{k},old,en" for k in range(5000))))
+    # every bad value differs, so no two problems are the same problem on another row
+    p.write_text(p_csv("id,age,languages", *(f"P{k},old{k},en" for k in range(5000))))
+    leaders.write_text(p_csv("id,age,languages", *(f"L{k},old{k},en" for k in range(5000))))
     res = run_cli(["validate", str(p), str(leaders)])
     assert res.returncode == 2 and "Traceback" not in res.stderr
     lines = res.stderr.splitlines()
@@ -1428,6 +1429,20 @@ def test_problems_of_all_files_together_are_capped_with_the_count_last(tmp_path:
     assert lines[-1] == "... and 9,000 more problems"
     assert len(lines) == 1 + 1000 + 1
     assert all(ln.startswith(f"{leaders}:") for ln in lines[1:-1])  # l.csv sorts first
+
+
+def test_the_same_problem_down_a_column_is_one_line_per_file(tmp_path: Path) -> None:
+    p, leaders = tmp_path / "p.csv", tmp_path / "l.csv"
+    p.write_text(p_csv("id,age,languages", *(f"P{k},old,en" for k in range(5000))))
+    leaders.write_text(p_csv("id,age,languages", *(f"L{k},old,en" for k in range(5000))))
+    res = run_cli(["validate", str(p), str(leaders)])
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    lines = res.stderr.splitlines()
+    assert lines[0] == "peermatch: 2 problems found:"
+    assert lines[1].startswith(f"{leaders}: age: ") and lines[2].startswith(f"{p}: age: ")
+    assert all(
+        ln.endswith("(on rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4,990 more)") for ln in lines[1:]
+    )
 
 
 def test_cross_file_problems_are_capped_too(tmp_path: Path) -> None:

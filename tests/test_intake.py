@@ -484,7 +484,7 @@ def test_ignored_columns_appear_in_no_output(tmp_path: Path) -> None:
     run = run_peermatch(
         "rematch", str(xlsx), str(xlsx), "--map", str(plan), "--peers-map", str(plan),
         "--sheet", "Participants", "--peers-sheet", "Peer leaders",
-        "--history", str(tmp_path / "year.json"), "-o", str(matched),
+        "--history", str(tmp_path / "year.json"), "--new-history", "-o", str(matched),
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     texts = [good.read_text(), bad.stderr, bad.stdout, res.stdout, run.stdout, run.stderr]

@@ -11,6 +11,7 @@ from peermatch.cli._common import (
     Cohort,
     UsageError,
     add_config,
+    add_maps,
     attempt,
     read_inputs,
 )
@@ -69,9 +70,15 @@ def register(add: Adder) -> None:
     )
     p.epilog = (p.epilog or "") + "\n  peermatch validate --history year.json"
     p.add_argument(
-        "participants", metavar="PARTICIPANTS", nargs="?", help="participants file (.csv or .json)"
+        "participants",
+        metavar="PARTICIPANTS",
+        nargs="?",
+        help="participants file (.csv, .json or .xlsx)",
     )
-    p.add_argument("peers", metavar="PEERS", nargs="?", help="peer leaders file (.csv or .json)")
+    p.add_argument(
+        "peers", metavar="PEERS", nargs="?", help="peer leaders file (.csv, .json or .xlsx)"
+    )
+    add_maps(p)
     add_config(p)
     p.add_argument(
         "--history",

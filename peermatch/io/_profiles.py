@@ -46,7 +46,7 @@ from peermatch.profiles._models import (
     PeerLeader,
     problems_from_validation_error,
 )
-from peermatch.profiles._tabular import row_problems
+from peermatch.profiles._tabular import RowProblems
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -89,50 +89,35 @@ def _validate_rows(
     kind: str,
     label: str,
     keep: Callable[[Problem], bool] = lambda p: True,
-) -> tuple[list[Any], dict[str, int], list[Problem]]:
-    """Validate records; problems ``keep`` accepts are listed (the first ones) or counted."""
+) -> tuple[list[Any], dict[str, int], RowProblems]:
+    """Validate records; the problems ``keep`` accepts are grouped by column as they come."""
     model, known = _model_for(kind)
     profiles: list[Any] = []
     rows: dict[str, int] = {}
-    problems: list[Problem] = []
+    grouped = RowProblems()
     first_row: dict[str, int] = {}
     for row, data in records:
-        if len(problems) > 2 * MAX_PROBLEMS:
-            problem_limit(problems)  # keep memory bounded: list some, count the rest
         raw_id = data.get("id")
         duplicate = False
         if isinstance(raw_id, str):
             key = raw_id.strip()
             if key in first_row:
                 duplicate = True
-                problems.append(
-                    Problem(
-                        label,
-                        row,
-                        "id",
-                        f"duplicate id {shown(key)} (first on row {first_row[key]})",
-                    )
-                )
+                grouped.add(row, "id", f"duplicate id {shown(key)} (first on row {first_row[key]})")
             else:
                 first_row[key] = row
         try:
             profile = model.model_validate(data)
         except ValidationError as exc:
-            found = problems_from_validation_error(exc, file=label, row=row, fields=known)
-            problems += [p for p in found if keep(p)]
+            for p in problems_from_validation_error(exc, file=label, row=row, fields=known):
+                if keep(p):
+                    grouped.add(p.row, p.field, p.message)
             continue
         if duplicate:
             continue
         rows[profile.id] = row
         profiles.append(profile)
-    return profiles, rows, problems
-
-
-def _grouped(label: str, found: list[Problem], n_rows: int) -> list[Problem]:
-    """Row problems with repeats down a column grouped into one line; count markers kept."""
-    markers = [p for p in found if isinstance(p, MoreProblems)]
-    listed = [(p.row, p.field, p.message) for p in found if not isinstance(p, MoreProblems)]
-    return [*row_problems(label, listed, n_rows), *markers]
+    return profiles, rows, grouped
 
 
 def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
@@ -155,8 +140,8 @@ def _read_csv(text: str, kind: str, label: str) -> ProfileTable[Any]:
     def keep(p: Problem) -> bool:  # a missing required column is reported once, on the header
         return not (p.field in absent and p.row != table.header_row)
 
-    profiles, rows, more = _validate_rows(records, kind, label, keep)
-    problems += _grouped(label, more, len(records))
+    profiles, rows, grouped = _validate_rows(records, kind, label, keep)
+    problems += grouped.problems(label, len(records))
     if problems:
         problem_limit(problems)
         raise InputError(problems)
@@ -293,10 +278,10 @@ def _read_json(text: str, kind: str, label: str) -> ProfileTable[Any]:
                 non_finite.add((pos, name))
             clean[name] = value
         records.append((pos, clean))
-    profiles, rows, more = _validate_rows(
+    profiles, rows, grouped = _validate_rows(
         records, kind, label, lambda p: (p.row, p.field) not in non_finite
     )
-    problems += _grouped(label, more, len(records))
+    problems += grouped.problems(label, len(records))
     if unknown > MAX_PROBLEMS:
         problems.append(MoreProblems.of(unknown - MAX_PROBLEMS))
     if problems:

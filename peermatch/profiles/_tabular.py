@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from peermatch._core.files import normal_column
 from peermatch._core.text import did_you_mean
-from peermatch.errors import InputError, Problem
+from peermatch.errors import MAX_LISTED_PROBLEMS, InputError, MoreProblems, Problem
 from peermatch.profiles._models import (
     PARTICIPANT_FIELDS,
     PEER_FIELDS,
@@ -246,10 +246,60 @@ def _row_text(ref: RowRef) -> str:
     return f"row {ref}" if isinstance(ref, int) else f"row {ref!r}"
 
 
-def _rows_text(refs: Sequence[RowRef]) -> str:
+def _rows_text(refs: Sequence[RowRef], total: int | None = None) -> str:
     shown = ", ".join(str(r) if isinstance(r, int) else repr(r) for r in refs[:_ROWS_SHOWN])
-    more = len(refs) - _ROWS_SHOWN
-    return shown + (f" and {more} more" if more > 0 else "")
+    more = (len(refs) if total is None else total) - min(len(refs), _ROWS_SHOWN)
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+class RowProblems:
+    """Per-row problems grouped as they come: one line per problem and column.
+
+    Memory stays bounded whatever the number of rows: a group keeps its first rows and a
+    count, and at most ``max_groups`` groups are kept; problems beyond them are counted and
+    reported as ``... and N more problems``.
+    """
+
+    def __init__(self, max_groups: int = 2 * MAX_LISTED_PROBLEMS) -> None:
+        self.max_groups = max_groups
+        self.groups: dict[tuple[str | None, str], tuple[list[RowRef], list[int], bool]] = {}
+        self.dropped = 0
+
+    def add(self, ref: RowRef | None, field: str | None, message: str) -> None:
+        """Record one problem of one row (``ref`` None: of the whole table)."""
+        key = (field, message)
+        group = self.groups.get(key)
+        if group is None:
+            if len(self.groups) >= self.max_groups:
+                self.dropped += 1
+                return
+            group = self.groups[key] = ([], [0], False)
+        refs, total, _ = group
+        if ref is None:
+            self.groups[key] = (refs, total, True)
+            return
+        if not refs or refs[-1] != ref:
+            total[0] += 1
+            if len(refs) < _ROWS_SHOWN:
+                refs.append(ref)
+
+    def problems(self, label: str, n_rows: int | None = None) -> list[Problem]:
+        """The grouped problems, then a count of those left out (if any)."""
+        out: list[Problem] = []
+        for (field, message), (refs, total, whole) in self.groups.items():
+            if whole:
+                out.append(Problem(label, None, field, message))
+            if total[0] == 1:
+                out.append(_at(label, refs[0], field, message))
+            elif total[0] > 1:
+                if message == _MISSING and n_rows is not None and total[0] == n_rows:
+                    out.append(Problem(label, None, field, f"column is empty on all {n_rows} rows"))
+                else:
+                    rows = _rows_text(refs, total[0])
+                    out.append(Problem(label, None, field, f"{message} (on rows {rows})"))
+        if self.dropped:
+            out.append(MoreProblems.of(self.dropped))
+        return out
 
 
 def row_problems(
@@ -269,22 +319,10 @@ def row_problems(
     >>> [str(p) for p in row_problems("p.csv", items)]
     ["p.csv: sex: 'x' is not valid (on rows 3, 9)", 'p.csv:4: bad']
     """
-    groups: dict[tuple[str | None, str], list[RowRef | None]] = {}
+    grouped = RowProblems()
     for ref, field, message in items:
-        groups.setdefault((field, message), []).append(ref)
-    out: list[Problem] = []
-    for (field, message), refs in groups.items():
-        real = [r for r in dict.fromkeys(refs) if r is not None]
-        if None in refs:
-            out.append(Problem(label, None, field, message))
-        if len(real) == 1:
-            out.append(_at(label, real[0], field, message))
-        elif real:
-            if message == _MISSING and n_rows is not None and len(real) == n_rows:
-                out.append(Problem(label, None, field, f"column is empty on all {n_rows} rows"))
-            else:
-                out.append(Problem(label, None, field, f"{message} (on rows {_rows_text(real)})"))
-    return out
+        grouped.add(ref, field, message)
+    return grouped.problems(label, n_rows)
 
 
 def _at(label: str, ref: RowRef, field: str | None, message: str) -> Problem:
