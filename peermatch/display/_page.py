@@ -41,8 +41,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   min-width: 9.5rem; }
 .figure .value { font-size: 1.5rem; font-weight: 600; display: block; }
 .figure .what { color: var(--muted); font-size: .85em; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: .7rem 1rem;
+.card { border: 1px solid var(--line); border-radius: 8px; padding: .2rem 1rem .4rem;
   margin: .8rem 0; }
+.card table { margin: .2rem 0; }
+.card th { width: 15rem; }
 .option { border-top: 1px dashed var(--line); padding-top: .4rem; margin-top: .5rem; }
 .option h3 { margin-top: .2rem; }
 .record { font-weight: 600; margin-top: .6rem; }

@@ -32,6 +32,7 @@ __all__ = [
     "SHAREABLE_FIELDS",
     "Audience",
     "age_band",
+    "capital",
     "describe_leader",
     "in_common",
     "label_list",
@@ -171,7 +172,7 @@ def _sentence(name: str, value: Any) -> str | None:
     if name == "languages":
         return f"Speaks {listing(labels(name, value))}."
     if name in ("life_stage", "activity_level", "diet"):
-        return f"{_capital(label_list(name, value))}."
+        return f"{capital(label_list(name, value))}."
     if name == "interests":
         return f"Enjoys {listing(labels(name, value))}."
     if name == "diabetes_years":
@@ -199,7 +200,8 @@ def _sentence(name: str, value: Any) -> str | None:
     return None
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
+    """``text`` with a capital first letter."""
     return text[:1].upper() + text[1:]
 
 
@@ -267,6 +269,10 @@ def phrase(name: str, mine: Any, theirs: Any, *, audience: Audience) -> str | No
     shared = _shared(mine, theirs)
     if not shared:
         return None
+    if name == "treatments" and "lifestyle_only" in shared:
+        shared = [x for x in shared if x != "lifestyle_only"]
+        if not shared:
+            return "you both manage without diabetes medicines"
     text = _some(name, shared)
     if name == "support_goals":
         if audience == "participant":
