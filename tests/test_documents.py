@@ -488,3 +488,30 @@ def test_documents_do_not_depend_on_row_order(cohort) -> None:
     assert coordinator_report(report_result(ps, ls)) == coordinator_report(
         report_result(ps[::-1], ls[::-1])
     )
+
+
+# -- the coordinators' page ---------------------------------------------------------------------
+
+
+def test_the_coordinators_walkthrough_runs_as_written(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "coordinators.md").read_text(encoding="utf-8")
+    for image in re.findall(r"\]\((images/[^)]+)\)", page):
+        assert (ROOT / "docs" / image).is_file(), image
+    commands = [
+        line.split()[1:]
+        for line in re.findall(r"```\n(peermatch [^\n]+)\n```", page)
+        if "--history"
+        not in line  # the year is run in test_the_report_with_a_history_shows_the_year
+    ]
+    assert [c[0] for c in commands] == ["shortlist", "match", "callsheet", "report", "report"]
+    (tmp_path / "examples").symlink_to(EXAMPLES)
+    (tmp_path / "contacts.csv").write_text("id,name,phone\nL001,Sam Carter,604 555 0101\n")
+    for args in commands:
+        if args[0] == "match":
+            choices = tmp_path / "calls-choices.csv"
+            template = choices.read_text(encoding="utf-8")
+            choices.write_text(choose(template, {"P0001": ["B", "A"], "P0002": ["none"]}))
+        res = run_peermatch(*args, cwd=tmp_path)
+        assert res.returncode == 0, (args, res.stderr)
+    for name in ("calls.html", "matches.csv", "callsheets.html", "report.html", "committee.html"):
+        assert (tmp_path / name).is_file(), name

@@ -2,10 +2,13 @@
 
 :func:`shortlist` gives each participant the best few leaders with room, with a shareable card;
 :func:`rematch` re-matches after endings and life changes while keeping working pairs;
-:class:`History` is the append-only record of a programme year's runs, from which any run can
+:func:`choices_template`, :func:`read_choices` and :func:`apply_choices` carry participants'
+answers to a phone script into their ``preferred`` lists; :class:`History` is the append-only
+record of a programme year's runs, from which any run can
 be replayed.
 """
 
+from peermatch.programme._choices import apply_choices, choices_template, read_choices
 from peermatch.programme._history import History, Replay, RunRecord
 from peermatch.programme._rematch import PreviousRun, read_endings, rematch, write_endings
 from peermatch.programme._shortlist import (
@@ -24,7 +27,10 @@ __all__ = [
     "Replay",
     "RunRecord",
     "Shortlists",
+    "apply_choices",
+    "choices_template",
     "open_places",
+    "read_choices",
     "read_endings",
     "rematch",
     "shortlist",
