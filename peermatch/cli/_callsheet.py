@@ -75,8 +75,7 @@ def register(add: Adder) -> None:
         cmd_callsheet,
         "write each peer leader's call sheet: their participants with shared languages, ways "
         "to keep in touch, the times both are free, and what they have in common",
-        "peermatch callsheet matches.csv examples/participants.csv examples/peers.csv "
-        "-o callsheets.html",
+        "peermatch callsheet matches.csv participants.csv peers.csv -o callsheets.html",
     )
     p.add_argument(
         "matches",
