@@ -5,6 +5,10 @@ Every hint in peermatch reads `` — did you mean 'x'?`` after the problem, from
 message goes through :func:`shown`: short values as written, long ones cut (a message must
 never copy a whole cell, which may hold free-text health notes, into a log), objects by their
 type.
+
+Words for people (phone scripts, call sheets, reports) count things with :func:`counted`
+("1 participant", "3 participants", "two places") and list them with :func:`listing`
+("A, B and C"), so plurals and lists read the same everywhere.
 """
 
 from __future__ import annotations
@@ -15,7 +19,19 @@ from difflib import get_close_matches
 
 import numpy as np
 
-__all__ = ["MAX_LISTED", "MAX_SHOWN", "closest", "cut", "did_you_mean", "shown", "shown_items"]
+__all__ = [
+    "MAX_LISTED",
+    "MAX_SHOWN",
+    "closest",
+    "counted",
+    "cut",
+    "did_you_mean",
+    "listing",
+    "number_word",
+    "plural",
+    "shown",
+    "shown_items",
+]
 
 #: Most characters of a value quoted in a message; longer values are cut.
 MAX_SHOWN = 60
@@ -111,3 +127,79 @@ def shown_items(items: Sequence[object], limit: int = MAX_LISTED) -> str:
     head = ", ".join(shown(v) for v in items[:limit])
     rest = len(items) - limit
     return head + (f" and {rest} more" if rest > 0 else "")
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+#: Plurals that do not just add ``s``.
+_IRREGULAR = {"person": "people", "reply": "replies", "this": "these", "is": "are", "was": "were"}
+
+
+def number_word(n: int) -> str:
+    """``n`` in words from 0 to 9 ("no", "one", ... "nine"), in digits from 10 on.
+
+    Examples
+    --------
+    >>> number_word(0), number_word(2), number_word(12)
+    ('no', 'two', '12')
+    """
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``word`` as it goes with ``n``: singular for 1, plural otherwise.
+
+    Examples
+    --------
+    >>> plural(1, "leader"), plural(0, "leader"), plural(2, "person"), plural(3, "match")
+    ('leader', 'leaders', 'people', 'matches')
+    """
+    if n == 1:
+        return word
+    if many is not None:
+        return many
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith(("s", "sh", "ch", "x")):
+        return word + "es"
+    return word + "s"
+
+
+def counted(n: int, word: str, many: str | None = None, *, words: bool = False) -> str:
+    """``n`` and the noun that goes with it: ``"1 participant"``, ``"two places"``.
+
+    Parameters
+    ----------
+    n : int
+    word : str
+        The singular noun.
+    many : str, optional
+        The plural, when it is not regular.
+    words : bool, keyword-only
+        Write 0 to 9 in words (:func:`number_word`).
+
+    Examples
+    --------
+    >>> counted(1, "participant"), counted(3, "participant"), counted(2, "place", words=True)
+    ('1 participant', '3 participants', 'two places')
+    >>> counted(1200, "pair")
+    '1,200 pairs'
+    """
+    shown_n = number_word(n) if words else f"{n:,}"
+    return f"{shown_n} {plural(n, word, many)}"
+
+
+def listing(items: Iterable[str], *, last: str = "and") -> str:
+    """Items as a list in a sentence: ``"A"``, ``"A and B"``, ``"A, B and C"``.
+
+    Examples
+    --------
+    >>> listing(["English"]), listing(["phone", "text"], last="or")
+    ('English', 'phone or text')
+    >>> listing(["a", "b", "c"]), listing([])
+    ('a, b and c', '')
+    """
+    seq = [str(x) for x in items]
+    if len(seq) <= 1:
+        return "".join(seq)
+    return f"{', '.join(seq[:-1])} {last} {seq[-1]}"

@@ -63,6 +63,7 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         if args.output and same_file(args.output, args.write_preferred):
             raise UsageError("-o and --write-preferred name the same file; choose two names")
+    script = script_outputs(args, inputs)
     problems: list[Problem] = []
     cohort = attempt(lambda: read_inputs(args), problems)
     current = attempt(lambda: current_run(args), problems)
@@ -93,12 +94,14 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files: list[tuple[str, str]] = []
     if not to_stdout(args.output):
         files.append((args.output, text))
+    if script is not None:
+        files += script_files(script, lists, cohort)
     if args.write_preferred:
         profiles = cohort.participants.profiles
         filled = lists.fill_preferred(profiles, replace=args.replace_preferred)
         files.append((args.write_preferred, profiles_text(args.write_preferred, filled)))
     write_outputs(files)
-    if to_stdout(args.output):
+    if to_stdout(args.output) and script is None:
         out.write(text)
     listed = sum(1 for c in lists.values() if c)
     cap = "no exposure cap" if lists.exposure is None else f"exposure cap {lists.exposure:g}"
@@ -111,6 +114,12 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         + ("" if to_stdout(args.output) else f"; wrote {args.output}")
         + "\n"
     )
+    if script is not None:
+        err.write(
+            f"wrote the phone script {script[0]} and its choices file {script[1]}: note each "
+            f"participant's answers there, then run 'peermatch match {args.participants} "
+            f"{args.peers} --choices {script[1]}'\n"
+        )
     if args.write_preferred:
         changed = sum(1 for a, b in zip(profiles, filled, strict=True) if a is not b)
         kept = 0
@@ -122,6 +131,51 @@ def cmd_shortlist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "participant's choices, then run 'peermatch match ... --solver stable'\n"
         )
     return EXIT_OK
+
+
+def script_outputs(args: argparse.Namespace, inputs: list[str | None]) -> tuple[str, str] | None:
+    """The phone script and choices file names of ``--script``, checked before any work."""
+    from peermatch.display._script import SCRIPT_SUFFIXES
+    from peermatch.programme._choices import answered
+
+    if not args.script:
+        if args.choices_out:
+            raise UsageError("--choices-out is used only with --script")
+        return None
+    check_output(args.script, inputs)
+    if stream_descriptor(args.script) is not None or args.script == "-":
+        raise UsageError("--script names a file to print; give a .html or .txt name")
+    if Path(args.script).suffix.lower() not in SCRIPT_SUFFIXES:
+        raise UsageError(f"--script {args.script!r}: name a .html or .txt file")
+    script_path = Path(args.script)
+    choices = args.choices_out or str(script_path.with_name(f"{script_path.stem}-choices.csv"))
+    check_output(choices, inputs)
+    if Path(choices).suffix.lower() != ".csv":
+        raise UsageError(f"--choices-out {choices!r}: name a .csv file")
+    for name, other in (("-o", args.output), ("--write-preferred", args.write_preferred)):
+        for path in (args.script, choices):
+            if other and not to_stdout(other) and same_file(other, path):
+                raise UsageError(f"{name} and the phone script's files both name {path!r}")
+    if same_file(args.script, choices):
+        raise UsageError("--script and --choices-out name the same file; choose two names")
+    if Path(choices).is_file() and answered(choices):
+        raise UsageError(
+            f"{choices!r} already holds participants' answers; move it, or name another "
+            "file with --choices-out"
+        )
+    return args.script, choices
+
+
+def script_files(script: tuple[str, str], lists: object, cohort: Cohort) -> list[tuple[str, str]]:
+    """The phone script and its empty choices file."""
+    from peermatch.display._script import phone_script, script_format
+    from peermatch.programme._choices import choices_template, inputs_key
+    from peermatch.programme._shortlist import Shortlists
+
+    assert isinstance(lists, Shortlists)
+    ps, ls = cohort.participants.profiles, cohort.peers.profiles
+    text = phone_script(lists, ps, format=script_format(script[0]), inputs=inputs_key(ps, ls))
+    return [(script[0], text), (script[1], choices_template(lists, ps, ls))]
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -196,6 +250,19 @@ def register(add: Adder) -> None:
         metavar="FILE",
         help="also write a copy of the participants file with 'preferred' filled in shortlist "
         "order, for the coordinator to edit with each participant's choices",
+    )
+    p.add_argument(
+        "--script",
+        metavar="FILE",
+        help="also write a phone script (.html or .txt): per participant, Option A, B, C in "
+        "plain words and a line to read if they want none; with it, an empty choices file "
+        "(--choices-out) for 'match --choices'. Without -o, the shortlist CSV is not printed",
+    )
+    p.add_argument(
+        "--choices-out",
+        metavar="FILE",
+        help="with --script: where to write the empty choices file (default: the script's name "
+        "with -choices.csv); a file that already holds answers is never overwritten",
     )
     p.add_argument(
         "--replace-preferred",

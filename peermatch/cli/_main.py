@@ -20,7 +20,18 @@ from typing import NoReturn, TextIO
 
 from peermatch._core.commit import pause, written_before
 from peermatch._version import __version__
-from peermatch.cli import _choice, _deidentify, _demo, _import, _match, _plan, _validate, _year
+from peermatch.cli import (
+    _callsheet,
+    _choice,
+    _deidentify,
+    _demo,
+    _import,
+    _match,
+    _plan,
+    _report,
+    _validate,
+    _year,
+)
 from peermatch.cli._common import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -37,7 +48,18 @@ from peermatch.matching._match import _PROGRESS
 __all__ = ["build_parser", "main", "run"]
 
 #: Command modules, in the order their commands are listed in ``peermatch --help``.
-COMMANDS = (_import, _validate, _match, _year, _choice, _plan, _deidentify, _demo)
+COMMANDS = (
+    _import,
+    _validate,
+    _match,
+    _year,
+    _choice,
+    _callsheet,
+    _report,
+    _plan,
+    _deidentify,
+    _demo,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,12 +26,13 @@ from peermatch.cli._common import (
 from peermatch.cli._deidentify import add_deidentify_options, check_key_file, pseudonymiser
 from peermatch.errors import InputError, Problem
 from peermatch.matching._results import MatchResult
+from peermatch.profiles._models import Participant
 
 
 def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from peermatch.matching._match import match
 
-    inputs = [args.participants, args.peers, getattr(args, "config", None)]
+    inputs = [args.participants, args.peers, getattr(args, "config", None), args.choices]
     check_output(args.output, inputs)
     if args.key_file and not args.deidentify:
         raise UsageError("--key-file is used only with --deidentify")
@@ -41,8 +42,9 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError("--plot shows real ids; leave it out when using --deidentify")
     check_plot(args)
     cohort = read_inputs(args)
+    participants, chosen = with_choices(args, cohort)
     result = match(
-        cohort.participants.profiles,
+        participants,
         cohort.peers.profiles,
         cohort.config,
         solver=solver_name(args, cohort.config),
@@ -74,7 +76,27 @@ def cmd_match(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         + (f"; wrote the summary figure {args.plot}" if args.plot else "")
         + "\n"
     )
+    if chosen:
+        err.write(chosen + "\n")
     return EXIT_OK
+
+
+def with_choices(args: argparse.Namespace, cohort: Cohort) -> tuple[list[Participant], str]:
+    """The participants with ``--choices`` applied (in memory), and a line saying how many."""
+    from peermatch._core.text import counted
+    from peermatch.programme._choices import apply_choices, read_choices
+
+    ps = list(cohort.participants.profiles)
+    path = getattr(args, "choices", None)
+    if not path:
+        return ps, ""
+    applied = apply_choices(ps, cohort.peers.profiles, read_choices(path))
+    line = (
+        f"choices from {path}: {counted(applied.chose, 'participant')} chose, "
+        f"{applied.declined} wanted none of their options (not matched with those leaders), "
+        f"{applied.unanswered} not answered yet"
+    )
+    return applied.participants, line
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -123,6 +145,17 @@ def recorded_result(args: argparse.Namespace, cohort: Cohort, err: TextIO) -> Ma
     return rep.result
 
 
+def add_choices(p: argparse.ArgumentParser) -> None:
+    """``--choices FILE``: participants' answers to a phone script."""
+    p.add_argument(
+        "--choices",
+        metavar="FILE",
+        help="participants' answers to a phone script (the choices file written by 'shortlist "
+        "--script', filled in): used as their preferred lists for this run, without changing "
+        "PARTICIPANTS; the file must come from these participants and peers files",
+    )
+
+
 def register(add: Adder) -> None:
     """Add the parsers of these commands."""
     p = add(
@@ -136,6 +169,7 @@ def register(add: Adder) -> None:
     add_solver(p)
     add_output(p)
     add_deidentify_options(p)
+    add_choices(p)
     p.add_argument(
         "--plot",
         metavar="FIGURE",

@@ -155,6 +155,8 @@ class Candidate:
     relaxed : bool
         True when the leader was listed beyond its exposure cap because the list would
         otherwise be empty.
+    criteria : tuple of str
+        The criteria behind ``reasons``, in the same order (what phone scripts put in words).
     """
 
     peer_id: str
@@ -163,6 +165,7 @@ class Candidate:
     reasons: tuple[str, ...]
     card: Mapping[str, Any] = field(default_factory=dict)
     relaxed: bool = False
+    criteria: tuple[str, ...] = ()
 
 
 class Shortlists(dict[str, list[Candidate]]):
@@ -626,14 +629,14 @@ def _spare_places(
 
 def _reasons(
     scorer: Scorer, rows: IntArray, cols: IntArray, shareable: frozenset[str]
-) -> list[tuple[str, ...]]:
-    """Top reasons of explicit pairs, from shareable criteria only."""
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Top reasons of explicit pairs and their criteria, from shareable criteria only."""
     from peermatch.matching._explain import describe
     from peermatch.matching._match import _pair_contributions
 
     co = scorer.cohort
     crits = dict(co.criteria)
-    out: list[tuple[str, ...]] = []
+    out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for (i, j), contrib in zip(
         zip(rows.tolist(), cols.tolist(), strict=True),
         _pair_contributions(scorer, rows, cols),
@@ -644,12 +647,11 @@ def _reasons(
             key=lambda t: (-t[0], t[1]),
         )[:REASONS_PER_CANDIDATE]
         p, leader = co.participants[i], co.peers[j]
-        out.append(
-            tuple(
-                describe(name, crits[name], getattr(p, name), getattr(leader, name), None)
-                for _, name in ranked
-            )
+        texts = tuple(
+            describe(name, crits[name], getattr(p, name), getattr(leader, name), None)
+            for _, name in ranked
         )
+        out.append((texts, tuple(name for _, name in ranked)))
     return out
 
 
@@ -785,7 +787,7 @@ def shortlist(
     why = _reasons(scorer, rows, cols, shareable)
     cards = [dict(zip(fields, _card_values(x, fields), strict=True)) for x in co.peers]
     out: dict[str, list[Candidate]] = {pid: [] for pid in co.p.ids}
-    for (i, r, j), text in zip(
+    for (i, r, j), (text, names) in zip(
         zip(rows.tolist(), pos.tolist(), cols.tolist(), strict=True), why, strict=True
     ):
         out[co.p.ids[i]].append(
@@ -796,6 +798,7 @@ def shortlist(
                 reasons=text,
                 card=dict(cards[j]),
                 relaxed=bool(relaxed[i, r]),
+                criteria=names,
             )
         )
     empty: dict[str, Unmatched] = {}
