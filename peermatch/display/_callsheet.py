@@ -198,7 +198,7 @@ def _check(
             )
         )
     if problems:
-        problem_limit(problems, source or "matches")
+        problem_limit(problems)
         raise InputError(problems)
 
 
